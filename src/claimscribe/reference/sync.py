@@ -1,0 +1,112 @@
+"""Build the codebook from a directory of CMS files, atomically.
+
+A new DuckDB file is built beside the current one and swapped in with `os.replace` only when every
+dataset has loaded and been checked; an interrupted or failed sync (corrupt gzip, missing column,
+disk full) leaves the previous codebook as it was and names the file and row at fault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from claimscribe.errors import BadInputError, ClaimscribeError, DataError
+from claimscribe.reference.catalog import DatasetSpec, load_catalog
+from claimscribe.reference.importers import Loaded, load_all_importers
+from claimscribe.reference.staging import duckdb_problem
+
+BUILDING_SUFFIX = ".building"
+
+
+@dataclass(frozen=True)
+class SyncedDataset:
+    spec: DatasetSpec
+    loaded: Loaded
+    seconds: float
+
+
+ProgressCallback = Callable[[DatasetSpec, int, int], None]     # dataset, index (0-based), total
+
+
+def _sql(name: str) -> str:
+    return resources.files("claimscribe.reference").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def check_mirror(mirror: Path, catalog: tuple[DatasetSpec, ...]) -> None:
+    """Every file the catalog names must be in the mirror before anything is built."""
+    if not mirror.is_dir():
+        raise BadInputError(f"mirror directory {mirror} does not exist")
+    for spec in catalog:
+        if not spec.locate(mirror).is_file():
+            raise DataError(str(spec.locate(mirror)), f"missing from the mirror (dataset {spec.id})")
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Delete half-built files an interrupted sync left behind (never the live codebook)."""
+    for leftover in target.parent.glob(f"{target.name}{BUILDING_SUFFIX}*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def build_codebook(
+    mirror: Path,
+    target: Path,
+    *,
+    on_start: ProgressCallback | None = None,
+    on_done: Callable[[SyncedDataset], None] | None = None,
+    catalog: tuple[DatasetSpec, ...] | None = None,
+) -> list[SyncedDataset]:
+    """Import every catalog dataset from `mirror` into a new codebook and swap it in for `target`."""
+    catalog = catalog or load_catalog()
+    check_mirror(mirror, catalog)
+    importers = load_all_importers()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(target)
+    building = target.with_name(f"{target.name}{BUILDING_SUFFIX}-{os.getpid()}")
+    results: list[SyncedDataset] = []
+    con = duckdb.connect(str(building))
+    try:
+        con.execute(_sql("schema.sql"))
+        for index, spec in enumerate(catalog):
+            if on_start:
+                on_start(spec, index, len(catalog))
+            path = spec.locate(mirror)
+            started = dt.datetime.now()
+            try:
+                loaded = importers[spec.importer](con, spec, path)
+            except ClaimscribeError:
+                raise
+            except duckdb.Error as e:
+                problem, line = duckdb_problem(e)
+                raise DataError(str(path), problem, row=line) from e
+            except (OSError, ValueError, KeyError) as e:
+                raise DataError(str(path), f"{type(e).__name__}: {e}") from e
+            con.execute(
+                "INSERT INTO dataset VALUES ($id, $family, $title, $vintage, $start, $end, $complete, $layout, "
+                "$file, $rows, now())",
+                {"id": spec.id, "family": spec.family, "title": spec.title, "vintage": spec.vintage,
+                 "start": spec.effective_from, "end": spec.effective_to, "complete": spec.complete,
+                 "layout": loaded.layout, "file": spec.path, "rows": loaded.rows},
+            )
+            done = SyncedDataset(spec, loaded, (dt.datetime.now() - started).total_seconds())
+            results.append(done)
+            if on_done:
+                on_done(done)
+        con.execute("DROP TABLE IF EXISTS _stage")
+        con.execute(_sql("finish.sql"))
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(building, target)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con.close()
+        _remove_leftovers(target)
+        raise
+    return results
