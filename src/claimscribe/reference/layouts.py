@@ -31,6 +31,7 @@ class Header:
     columns: tuple[str, ...]    # the header cells, stacked header lines joined by a space, upper-cased
     encoding: str               # "utf-8" or "latin-1", as DuckDB's read_csv spells them
     delimiter: str
+    has_header: bool = True     # False when the data starts on the file's first line
 
 
 def read_head(path: Path) -> tuple[str, str]:
@@ -113,14 +114,20 @@ def first_data_row(path: Path, *, min_codes: int = 2) -> Header:
     sample = text.split("\n", 40)
     delimiter = "\t" if sum(s.count("\t") for s in sample) > sum(s.count(",") for s in sample) else ","
     records = _records(text, delimiter)
-    header_cells: list[str] = []
+    header_index: int | None = None
     for index, (_, row) in enumerate(records):
         cells = [c.strip() for c in row]
         if len(cells) >= min_codes and all(CODE_PATTERN.match(c) for c in cells[:min_codes]):
-            skip = records[index - 1][0] if index else 0
-            return Header("official", skip, tuple(header_cells), encoding, delimiter)
+            width = max(len(cells), len(records[header_index][1]) if header_index is not None else 0)
+            if header_index is None:
+                return Header("official", 0, tuple(f"C{i}" for i in range(width)), encoding, delimiter,
+                              has_header=False)
+            header = [_norm(c) for c in records[header_index][1]]
+            header += [""] * (width - len(header))
+            skip = records[header_index - 1][0] if header_index else 0
+            return Header("official", skip, tuple(header), encoding, delimiter)
         if any(cells):
-            header_cells = [_norm(c) for c in cells]
+            header_index = index
     raise DataError(str(path), "no data rows found in the first lines")
 
 

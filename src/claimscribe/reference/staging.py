@@ -33,7 +33,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> int:
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")
     options = {
         "skip": header.skip,
-        "header": True,
+        "header": header.has_header,
         "all_varchar": True,
         "delim": header.delimiter,
         "quote": '"',
@@ -46,7 +46,8 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> int:
     }
     try:
         con.execute(
-            f"CREATE TEMP TABLE {STAGE} AS SELECT *, ({header.skip} + 1 + row_number() OVER ()) AS _line "
+            f"CREATE TEMP TABLE {STAGE} AS SELECT *, "
+            f"({header.skip} + {int(header.has_header)} + row_number() OVER ()) AS _line "
             "FROM read_csv($path, skip=$skip, header=$header, all_varchar=$all_varchar, delim=$delim, "
             "quote=$quote, escape=$escape, encoding=$encoding, null_padding=$null_padding, "
             "strict_mode=$strict_mode, auto_detect=$auto_detect, columns=$columns)",

@@ -13,13 +13,13 @@ _EXTRACTED: dict[tuple[Path, str], Path] = {}
 
 
 def member(path: Path, prefixes: Sequence[str]) -> Path:
-    """`path` itself, or for a zip the extracted member whose name starts with one of `prefixes` (CSV first)."""
+    """`path` itself, or for a zip the extracted member whose name holds one of `prefixes` (CSV first)."""
     if path.suffix.lower() != ".zip":
         return path
     try:
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist()
-                     if any(Path(n).name.upper().startswith(p.upper()) for p in prefixes)]
+                     if any(p.upper() in Path(n).name.upper() for p in prefixes)]
             names.sort(key=lambda n: (not n.lower().endswith(".csv"), not n.lower().endswith(".txt"), n))
             if not names:
                 raise DataError(str(path), f"no member named {prefixes[0]}* in the zip")

@@ -1,0 +1,37 @@
+# claimscribe: `make run` installs everything into .venv, builds the codebook and shows it; `make test` runs
+# the whole suite. CLAIMSCRIBE_MIRROR points at the CMS data mirror (default ../shared/data/cms).
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+export CLAIMSCRIBE_MIRROR ?= $(abspath ../shared/data/cms)
+export CLAIMSCRIBE_CODEBOOK ?= $(abspath var/codebook.duckdb)
+
+.PHONY: install run codebook test lint bench clean
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(BIN)/.installed
+
+codebook: install
+	$(BIN)/claimscribe data sync --mirror "$(CLAIMSCRIBE_MIRROR)"
+
+run: codebook
+	$(BIN)/claimscribe data status
+	$(BIN)/claimscribe code 76000 --date 2026-03-01
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/bench_codebook.py
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

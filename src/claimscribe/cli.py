@@ -1,0 +1,132 @@
+"""The `claimscribe` command: thin Typer commands over the packages; no logic of its own.
+
+Exit codes: 0 success (findings are not failures), 2 bad input with one line on stderr, 1 an internal
+error (one line; set CLAIMSCRIBE_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from claimscribe import config
+from claimscribe.errors import BadInputError, ClaimscribeError
+from claimscribe.reference import render
+from claimscribe.reference.codebook import Codebook, parse_date
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Procedure dictation to a documented, coded, priced and pre-checked Medicare claim.")
+data_app = typer.Typer(no_args_is_help=True, help="Build and inspect the CMS reference codebook.")
+app.add_typer(data_app, name="data")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+CodebookOption = Annotated[Path | None, typer.Option("--codebook", help="Codebook file (default: "
+                                                     "$CLAIMSCRIBE_CODEBOOK or ~/.local/share/claimscribe).")]
+
+
+def _codebook_path(option: Path | None) -> Path:
+    return option or config.codebook_path()
+
+
+@data_app.command("sync")
+def data_sync(
+    mirror: Annotated[Path | None, typer.Option("--mirror", help="Directory of CMS files laid out as the "
+                                                "shared mirror (default: $CLAIMSCRIBE_MIRROR).")] = None,
+    codebook: CodebookOption = None,
+) -> None:
+    """Build the codebook from the CMS files, then swap it in atomically."""
+    from claimscribe.reference.download import require_mirror_or_network
+    from claimscribe.reference.sync import build_codebook
+
+    source = mirror or config.mirror_dir()
+    if source is None:
+        require_mirror_or_network()
+        raise BadInputError("downloading from CMS is not set up in this build: pass --mirror DIR")
+    target = _codebook_path(codebook)
+    with Progress(TextColumn("{task.description:<44}"), BarColumn(), TextColumn("{task.fields[rows]:>10}"),
+                  TimeElapsedColumn(), console=err, transient=False, disable=not err.is_terminal) as progress:
+        tasks: dict[str, int] = {}
+
+        def started(spec, index, total):  # type: ignore[no-untyped-def]
+            tasks[spec.id] = progress.add_task(spec.id, total=1, rows="")
+
+        def done(item):  # type: ignore[no-untyped-def]
+            progress.update(tasks[item.spec.id], completed=1, rows=f"{item.loaded.rows:,}")
+
+        results = build_codebook(source, target, on_start=started, on_done=done)
+    total_rows = sum(r.loaded.rows for r in results)
+    out.print(f"codebook {target}: {len(results)} datasets, {total_rows:,} rows "
+              f"in {sum(r.seconds for r in results):.1f} s")
+
+
+@data_app.command("status")
+def data_status(codebook: CodebookOption = None,
+                as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False) -> None:
+    """List the loaded datasets with their vintages, effective ranges and row counts."""
+    with Codebook(_codebook_path(codebook)) as book:
+        if as_json:
+            print(json.dumps([d.model_dump(mode="json") for d in book.datasets], indent=2))
+            return
+        out.print(render.status_table(book.datasets))
+
+
+@app.command("code")
+def code(
+    code: Annotated[str, typer.Argument(help="CPT/HCPCS code, e.g. 76000")],
+    date: Annotated[str | None, typer.Option("--date", help="Date of service YYYY-MM-DD (default today).")] = None,
+    locality: Annotated[str | None, typer.Option("--locality", help="MAC-locality, e.g. 01112-05.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    codebook: CodebookOption = None,
+) -> None:
+    """Show what the CMS data says about one code on a date of service."""
+    import datetime as dt
+
+    on = parse_date(date) if date else dt.date.today()
+    with Codebook(_codebook_path(codebook)) as book:
+        record = book.code(code, on, locality=locality)
+    if as_json:
+        print(record.model_dump_json(indent=2))
+        return
+    out.print(render.code_record(record))
+
+
+def main() -> None:
+    """Console entry point: run the app, turning every error into one line and an exit code."""
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except ClaimscribeError as e:
+        err.print(f"error: {e}", markup=False, highlight=False)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("interrupted", markup=False)
+        sys.exit(130)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except Exception as e:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        import click
+
+        if isinstance(e, click.exceptions.UsageError):
+            err.print(f"error: {e.format_message()}", markup=False, highlight=False)
+            sys.exit(2)
+        if isinstance(e, click.exceptions.ClickException):
+            err.print(f"error: {e.format_message()}", markup=False, highlight=False)
+            sys.exit(e.exit_code)
+        if os.environ.get("CLAIMSCRIBE_DEBUG"):
+            raise
+        first = " ".join(str(e).split())[:300]
+        err.print(f"internal error: {type(e).__name__}: {first} (CLAIMSCRIBE_DEBUG=1 shows the traceback)",
+                  markup=False, highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

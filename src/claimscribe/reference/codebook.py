@@ -1,0 +1,443 @@
+"""The Codebook: the one object through which everything reads CMS reference data, as of a date of service.
+
+For each dataset family it picks the release in force on the date (the newest one whose range covers
+it), says which it used, falls back code by code from a partial release to the newest complete one, and
+warns when the date of service is after the newest release loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from claimscribe import config, knowledge
+from claimscribe.errors import BadInputError, CodebookMissingError, UnknownCodeError
+from claimscribe.pricing.model import ConversionFactor, Gpci, RvuRow
+from claimscribe.pricing.opps import opps_payment
+from claimscribe.pricing.pfs import pfs_amount
+from claimscribe.reference.models import (
+    AddonEdit,
+    AscPayment,
+    CodeRecord,
+    Component,
+    DatasetInfo,
+    Icd10cmStatus,
+    Indicators,
+    Locality,
+    Modifier,
+    MueValue,
+    OppsPayment,
+    Payment,
+    PtpEdit,
+    Rvu,
+)
+
+CODE_PATTERN = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
+LOCALITY_PATTERN = re.compile(r"^(\d{5})\s*[-/ ]\s*(\d{1,2})$")
+ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
+PTP_FAMILY = {"practitioner": "ncci_ptp_practitioner", "hospital": "ncci_ptp_hospital"}
+MUE_FAMILY = {"practitioner": "mue_practitioner", "outpatient_hospital": "mue_outpatient_hospital",
+              "dme": "mue_dme"}
+
+
+@cache
+def _queries() -> dict[str, str]:
+    text = resources.files("claimscribe.reference").joinpath("sql", "lookups.sql").read_text(encoding="utf-8")
+    named: dict[str, str] = {}
+    for block in re.split(r"^-- name: ", text, flags=re.MULTILINE)[1:]:
+        name, _, sql = block.partition("\n")
+        named[name.strip()] = sql.strip().rstrip(";")
+    return named
+
+
+def normalize_code(code: str) -> str:
+    """An upper-cased CPT/HCPCS code, or a one-line error saying what a code looks like."""
+    value = code.strip().upper()
+    if not CODE_PATTERN.match(value):
+        raise BadInputError(f"{code.strip()!r} is not a CPT/HCPCS code (five characters, e.g. 76000 or G0260)")
+    return value
+
+
+def parse_date(value: str | dt.date) -> dt.date:
+    """A date of service from YYYY-MM-DD."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as e:
+        raise BadInputError(f"date {value!r} is not a valid date (YYYY-MM-DD)") from e
+
+
+@dataclass
+class Resolution:
+    """Which releases of a family serve a date, best first, and what the user should be told."""
+
+    family: str
+    candidates: list[DatasetInfo]
+    on: dt.date
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> DatasetInfo:
+        return self.candidates[0]
+
+    def row_date(self, dataset: DatasetInfo) -> dt.date:
+        """The date to match row-level ranges with: a date past the release's end is checked at its end."""
+        return min(self.on, dataset.effective_to)
+
+
+class Codebook:
+    """Read-only access to the codebook DuckDB file."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path else config.codebook_path()
+        if not self.path.is_file():
+            raise CodebookMissingError(
+                f"no codebook at {self.path}: run `claimscribe data sync` (with CLAIMSCRIBE_MIRROR or --mirror)"
+            )
+        self._con = duckdb.connect(str(self.path), read_only=True)
+        rows = self._con.execute(_queries()["datasets"]).fetchall()
+        self.datasets = [DatasetInfo(**dict(zip(DatasetInfo.model_fields, r, strict=True))) for r in rows]
+        self._by_family: dict[str, list[DatasetInfo]] = {}
+        for d in self.datasets:
+            self._by_family.setdefault(d.family, []).append(d)
+        self._cf_cache: dict[str, Decimal | None] = {}
+        self._gpci_cache: dict[str, list[tuple[Any, ...]]] = {}
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Codebook:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- releases --------------------------------------------------------------------------------------
+    def resolve(self, family: str, on: dt.date) -> Resolution:
+        """The releases of `family` for a date of service, best first, with staleness warnings."""
+        releases = self._by_family.get(family)
+        if not releases:
+            raise BadInputError(f"no {family} dataset is loaded: run `claimscribe data sync`")
+        covering = [d for d in releases if d.effective_from <= on <= d.effective_to]
+        started = [d for d in releases if d.effective_from <= on and d not in covering]
+        before = [d for d in releases if d.effective_from > on]
+        ordered = (sorted(covering, key=lambda d: d.effective_from, reverse=True)
+                   + sorted(started, key=lambda d: d.effective_to, reverse=True)
+                   + sorted(before, key=lambda d: d.effective_from))
+        resolution = Resolution(family, ordered, on)
+        newest_end = max(d.effective_to for d in releases)
+        if on > newest_end:
+            newest = max(releases, key=lambda d: d.effective_to)
+            resolution.warnings.append(
+                f"stale data: date of service {on} is after the newest loaded {newest.title} "
+                f"(in force to {newest.effective_to}); checked against it"
+            )
+        elif not covering and not started:
+            resolution.warnings.append(
+                f"date of service {on} is before the earliest loaded {ordered[0].title} "
+                f"(from {ordered[0].effective_from}); checked against it"
+            )
+        elif not covering:
+            resolution.warnings.append(
+                f"no loaded {family} release is in force on {on}; used {ordered[0].title}"
+            )
+        return resolution
+
+    def _q(self, name: str, **params: Any) -> list[tuple[Any, ...]]:
+        return self._con.execute(_queries()[name], params).fetchall()
+
+    # -- PFS ---------------------------------------------------------------------------------------------
+    def rvu_rows(self, code: str, on: dt.date) -> tuple[dict[str, RvuRow], DatasetInfo | None, list[str]]:
+        """The PPRRVU rows of a code (by modifier) from the release in force, falling back from a partial
+        release to the newest complete one; with the notes that say so."""
+        resolution = self.resolve("pfs_rvu", on)
+        notes = list(resolution.warnings)
+        skipped: list[DatasetInfo] = []
+        for dataset in resolution.candidates:
+            rows = self._q("rvu_rows", dataset_id=dataset.dataset_id, code=code)
+            if rows:
+                if skipped:
+                    notes.append(
+                        f"{skipped[0].title} has no row for {code}; used {dataset.title} "
+                        f"(the newest complete release that has it)"
+                    )
+                source = f"{dataset.title}"
+                return {r[1]: _rvu_row(r, source) for r in rows}, dataset, notes
+            if dataset.complete and dataset is resolution.best:
+                break       # a complete release in force without the code: do not reach back further
+            skipped.append(dataset)
+        return {}, None, notes
+
+    def conversion_factor(self, on: dt.date) -> ConversionFactor:
+        """The PFS conversion factor of the release in force on the date (uniform within a release)."""
+        resolution = self.resolve("pfs_rvu", on)
+        dataset = resolution.best
+        if dataset.dataset_id not in self._cf_cache:
+            row = self._q("conversion_factor", dataset_id=dataset.dataset_id)
+            self._cf_cache[dataset.dataset_id] = row[0][0] if row else None
+        value = self._cf_cache[dataset.dataset_id]
+        if value is None:
+            raise BadInputError(f"{dataset.title} carries no conversion factor")
+        return ConversionFactor(value=Decimal(value), source=f"CF {value} ({dataset.title})")
+
+    def localities(self, on: dt.date) -> list[Locality]:
+        """Every PFS locality with its GPCIs (work GPCI floored where the floor applies on the date)."""
+        dataset = self.resolve("gpci", on).best
+        if dataset.dataset_id not in self._gpci_cache:
+            self._gpci_cache[dataset.dataset_id] = self._q("gpci", dataset_id=dataset.dataset_id)
+        floor = _work_floor_applies(on)
+        result = []
+        for mac, number, name, state, work, work_no_floor, pe, mp in self._gpci_cache[dataset.dataset_id]:
+            use_work = work if floor or work_no_floor is None else work_no_floor
+            which = "" if work_no_floor is None else (" (work GPCI with the 1.0 floor)" if floor
+                                                      else " (work GPCI without the 1.0 floor)")
+            result.append(Locality(mac=mac, locality_number=number, name=name, state=state, work=use_work,
+                                   pe=pe, mp=mp, source=f"{dataset.title}{which}"))
+        return result
+
+    def gpci(self, locality: str, on: dt.date) -> Gpci:
+        """The GPCIs of one locality, named `MAC-locality` (e.g. 01112-05)."""
+        match = LOCALITY_PATTERN.match(locality.strip())
+        if not match:
+            raise BadInputError(f"locality {locality!r} is not MAC-locality (e.g. 01112-05)")
+        mac, number = match.group(1), match.group(2).zfill(2)
+        for loc in self.localities(on):
+            if loc.mac == mac and loc.locality_number == number:
+                return Gpci(mac=mac, locality_number=number, name=loc.name, work=loc.work, pe=loc.pe,
+                            mp=loc.mp, source=f"GPCI {mac}-{number} {loc.name}: work {loc.work} pe {loc.pe} "
+                                              f"mp {loc.mp} ({loc.source})")
+        raise BadInputError(f"locality {mac}-{number} is not in {self.resolve('gpci', on).best.title}")
+
+    # -- NCCI ---------------------------------------------------------------------------------------------
+    def ptp_pairs(self, codes: Iterable[str], on: dt.date, setting: str = "practitioner"
+                  ) -> tuple[list[PtpEdit], list[str]]:
+        """NCCI PTP pairs among `codes` in force on the date, from the practitioner or hospital table."""
+        family = PTP_FAMILY.get(setting)
+        if family is None:
+            raise BadInputError(f"PTP setting {setting!r} is not practitioner or hospital")
+        unique = sorted(set(codes))
+        resolution = self.resolve(family, on)
+        dataset = resolution.best
+        if len(unique) < 2:
+            return [], resolution.warnings
+        rows = self._q("ptp_pairs", dataset_id=dataset.dataset_id, codes=unique, on=resolution.row_date(dataset))
+        edits = [PtpEdit(column1=r[0], column2=r[1], modifier_indicator=r[2], effective_from=r[3],
+                         effective_to=r[4], rationale=r[5], source=dataset.title) for r in rows]
+        return edits, resolution.warnings
+
+    def mue(self, code: str, on: dt.date, setting: str = "practitioner") -> tuple[MueValue | None, list[str]]:
+        """The MUE of a code for practitioner, outpatient_hospital or dme services."""
+        family = MUE_FAMILY.get(setting)
+        if family is None:
+            raise BadInputError(f"MUE setting {setting!r} is not practitioner, outpatient_hospital or dme")
+        resolution = self.resolve(family, on)
+        rows = self._q("mue", dataset_id=resolution.best.dataset_id, code=code)
+        if not rows:
+            return None, resolution.warnings
+        units, mai, rationale = rows[0]
+        return MueValue(units=units, mai=mai, rationale=rationale, source=resolution.best.title), resolution.warnings
+
+    def addon_primaries(self, code: str, on: dt.date) -> tuple[list[AddonEdit], list[str]]:
+        """The eligible primary codes of an add-on code (empty when the code is not an add-on code)."""
+        resolution = self.resolve("ncci_addon", on)
+        rows = self._q("addon_primaries", dataset_id=resolution.best.dataset_id, code=code)
+        edits = [AddonEdit(add_on_code=code, primary_code=p, edit_type=t, source=resolution.best.title)
+                 for p, t in rows]
+        return edits, resolution.warnings
+
+    # -- OPPS / ASC ---------------------------------------------------------------------------------------
+    def opps(self, code: str, on: dt.date) -> tuple[OppsPayment | None, list[str]]:
+        """The code's OPPS status indicator, APC and APC national rate on the date."""
+        resolution = self.resolve("opps_hcpcs", on)
+        dataset = resolution.best
+        rows = self._q("opps_hcpcs", dataset_id=dataset.dataset_id, code=code, on=resolution.row_date(dataset))
+        if not rows:
+            return None, resolution.warnings
+        si, apc, short = rows[0]
+        rate: Decimal | None = None
+        warnings = list(resolution.warnings)
+        source = dataset.title
+        if apc:
+            rates = self.resolve("opps_apc_rate", on)
+            found = self._q("apc_rate", dataset_id=rates.best.dataset_id, apc=apc, on=rates.row_date(rates.best))
+            rate = found[0][0] if found else None
+            source = f"{dataset.title}; APC rate from {rates.best.title}"
+        price = opps_payment(si, rate, units=1, source=source)
+        opps = OppsPayment(status_indicator=si, apc=apc, rate=rate, payment=price.amount, source=source,
+                           short_descriptor=short)
+        return opps, warnings
+
+    def asc(self, code: str, on: dt.date) -> tuple[AscPayment | None, list[str]]:
+        """The code's ASC payment indicator and rate from Addendum AA (or BB for ancillary services)."""
+        warnings: list[str] = []
+        for family in ("asc", "asc_ancillary"):
+            resolution = self.resolve(family, on)
+            rows = self._q("asc_rate", dataset_id=resolution.best.dataset_id, code=code)
+            warnings = resolution.warnings
+            if rows:
+                indicator, rate, discount, _ = rows[0]
+                return AscPayment(payment_indicator=indicator, rate=rate, multiple_procedure_discount=discount,
+                                  source=resolution.best.title), warnings
+        return None, warnings
+
+    # -- code sets ----------------------------------------------------------------------------------------
+    def hcpcs_descriptors(self, code: str, on: dt.date) -> tuple[str | None, str | None]:
+        """Short and long descriptors of a Level II code from the HCPCS files (None for CPT codes)."""
+        short = long = None
+        for family in ("hcpcs_short", "hcpcs_annual"):
+            rows = self._q("hcpcs_level2", dataset_id=self.resolve(family, on).best.dataset_id, code=code)
+            if rows:
+                short = short or rows[0][0]
+                long = long or rows[0][1]
+        return short, long
+
+    def icd10cm(self, code: str, on: dt.date) -> Icd10cmStatus:
+        """Whether an ICD-10-CM code is valid and billable on the date: the CDC tabular for the dates it
+        governs, the I/OCE diagnosis history for earlier ones."""
+        value = code.strip().upper()
+        if not ICD10_PATTERN.match(value):
+            raise BadInputError(f"{code.strip()!r} is not an ICD-10-CM code (e.g. M23.211)")
+        nodot = value.replace(".", "")
+        tabular = self.resolve("icd10cm", on)
+        if tabular.best.effective_from <= on:
+            rows = self._q("icd10cm_tabular", dataset_id=tabular.best.dataset_id, code=nodot)
+            if rows:
+                printed, billable, description = rows[0]
+                return Icd10cmStatus(code=printed, known=True, billable=bool(billable), description=description,
+                                     source=tabular.best.title)
+            return Icd10cmStatus(code=value, known=False, billable=False, description=None,
+                                 source=tabular.best.title)
+        history = self.resolve("icd10cm_history", on)
+        rows = self._q("icd10cm_history", dataset_id=history.best.dataset_id, code=nodot,
+                       on=history.row_date(history.best))
+        return Icd10cmStatus(code=value, known=bool(rows), billable=bool(rows),
+                             description=rows[0][0] if rows else None, source=history.best.title)
+
+    def modifiers(self, on: dt.date) -> list[Modifier]:
+        dataset = self.resolve("modifiers", on).best
+        return [Modifier(modifier=m, modifier_type=t, category=c, description=d)
+                for m, t, c, d in self._q("modifiers", dataset_id=dataset.dataset_id)]
+
+    # -- the code record ----------------------------------------------------------------------------------
+    def code(self, code: str, on: dt.date | str, locality: str | None = None) -> CodeRecord:
+        """Everything about one code on one date of service, priced nationally or for a locality."""
+        code = normalize_code(code)
+        on = parse_date(on)
+        warnings: list[str] = []
+        vintages: dict[str, str] = {}
+        rows, rvu_dataset, notes = self.rvu_rows(code, on)
+        warnings += notes
+        opps, opps_warn = self.opps(code, on)
+        asc, asc_warn = self.asc(code, on)
+        short, long = self.hcpcs_descriptors(code, on)
+        mue_prac, mue_warn = self.mue(code, on, "practitioner")
+        mue_hosp, _ = self.mue(code, on, "outpatient_hospital")
+        addon, _ = self.addon_primaries(code, on)
+        if not rows and opps is None and asc is None and short is None and long is None:
+            raise UnknownCodeError(f"{code} is not in any loaded CMS dataset for {on} (PFS, OPPS, ASC, HCPCS)")
+        global_row = rows.get("")
+        cf = self.conversion_factor(on) if rows else None
+        gpci = self.gpci(locality, on) if locality else None
+        payment_trace: list[str] = []
+        nonfac = fac = None
+        if global_row is not None and cf is not None:
+            nf_price = pfs_amount(global_row, cf, facility=False, gpci=gpci)
+            f_price = pfs_amount(global_row, cf, facility=True, gpci=gpci)
+            nonfac, fac = nf_price.amount, f_price.amount
+            payment_trace += [*nf_price.trace, *(s for s in f_price.trace if s not in nf_price.trace)]
+        components: dict[str, Component] = {}
+        for modifier in ("26", "TC"):
+            row = rows.get(modifier)
+            if row is not None and cf is not None:
+                components[modifier] = Component(
+                    modifier=modifier, rvu=_rvu(row),
+                    pfs_nonfacility=pfs_amount(row, cf, facility=False, gpci=gpci).amount,
+                    pfs_facility=pfs_amount(row, cf, facility=True, gpci=gpci).amount,
+                )
+        if rvu_dataset is not None:
+            vintages["pfs_rvu"] = rvu_dataset.title
+            if cf is not None:
+                vintages["conversion_factor"] = cf.source
+        if gpci is not None:
+            vintages["gpci"] = gpci.source
+        for key, record in (("opps", opps), ("asc", asc), ("mue_practitioner", mue_prac),
+                            ("mue_outpatient_hospital", mue_hosp)):
+            if record is not None:
+                vintages[key] = record.source
+        for extra in (opps_warn, asc_warn, mue_warn):
+            warnings += [w for w in extra if w not in warnings]
+        any_row = global_row or next(iter(rows.values()), None)
+        descriptor = any_row.description if any_row is not None else None
+        return CodeRecord(
+            code=code,
+            date_of_service=on,
+            descriptor=descriptor or short or (opps.short_descriptor if opps else None),
+            long_descriptor=long,
+            status=global_row.status_code if global_row is not None else None,
+            rvu=_rvu(global_row) if global_row is not None else None,
+            conversion_factor=cf.value if cf is not None else None,
+            global_days=global_row.global_days if global_row is not None else None,
+            pctc_indicator=global_row.pctc_indicator if global_row is not None else None,
+            indicators=_indicators(global_row) if global_row is not None else None,
+            payment=Payment(pfs_nonfacility=nonfac, pfs_facility=fac, opps=opps, asc=asc,
+                            locality=f"{gpci.mac}-{gpci.locality_number}" if gpci else None,
+                            trace=tuple(payment_trace)),
+            components=components,
+            mue={"practitioner": mue_prac, "outpatient_hospital": mue_hosp},
+            add_on=bool(addon),
+            vintages=vintages,
+            warnings=warnings,
+        )
+
+    def search(self, query: str, on: dt.date, limit: int = 25) -> list[tuple[str, str | None]]:
+        """Codes whose number or PFS short descriptor matches `query`."""
+        dataset = self.resolve("pfs_rvu", on).candidates
+        found: dict[str, str | None] = {}
+        for d in dataset:
+            for code, desc in self._q("search_codes", dataset_id=d.dataset_id, q=query.strip(), limit=limit):
+                found.setdefault(code, desc)
+        return sorted(found.items())[:limit]
+
+
+def _rvu_row(r: Sequence[Any], source: str) -> RvuRow:
+    (hcpcs, modifier, description, status, work, pe_nf, nf_na, pe_f, f_na, mp, _tot_nf, _tot_f, pctc, glob,
+     mult, bilat, asst, co, team, endo, _cf, supervision, family, opps_pe_nf, opps_pe_f, opps_mp) = r
+    row = RvuRow(
+        code=hcpcs, modifier=modifier, work=work, pe_nonfacility=pe_nf, pe_facility=pe_f, mp=mp,
+        nonfacility_na=bool(nf_na), facility_na=bool(f_na), status_code=status, pctc_indicator=pctc or "",
+        global_days=glob or "", mult_proc=mult or "", bilat_surg=bilat or "", asst_surg=asst or "",
+        co_surg=co or "", team_surg=team or "", endo_base=endo, diagnostic_imaging_family=family or "",
+        opps_cap_pe_nonfacility=opps_pe_nf or Decimal(0), opps_cap_pe_facility=opps_pe_f or Decimal(0),
+        opps_cap_mp=opps_mp or Decimal(0), source=source, description=description,
+        physician_supervision=supervision,
+    )
+    return row
+
+
+def _rvu(row: RvuRow) -> Rvu:
+    return Rvu(work=row.work, pe_nonfacility=row.pe_nonfacility, pe_facility=row.pe_facility, mp=row.mp,
+               total_nonfacility=row.work + row.pe_nonfacility + row.mp,
+               total_facility=row.work + row.pe_facility + row.mp)
+
+
+def _indicators(row: RvuRow) -> Indicators:
+    return Indicators(mult_proc=row.mult_proc, bilat_surg=row.bilat_surg, asst_surg=row.asst_surg,
+                      co_surg=row.co_surg, team_surg=row.team_surg, endo_base=row.endo_base,
+                      physician_supervision=row.physician_supervision,
+                      diagnostic_imaging_family=row.diagnostic_imaging_family)
+
+
+def _work_floor_applies(on: dt.date) -> bool:
+    """Whether the 1.0 work GPCI floor is in force on the date (knowledge/rules/gpci_floor.yaml)."""
+    periods = knowledge.load("rules/gpci_floor.yaml")["work_gpci_floor"]
+    return any(p["effective_from"] <= on <= p["effective_to"] for p in periods)

@@ -1,0 +1,39 @@
+"""Shared fixtures: one real codebook built from the CMS mirror with the importers a user runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from claimscribe.reference.codebook import Codebook
+
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = Path(os.environ.get("CLAIMSCRIBE_MIRROR", ROOT.parent / "shared" / "data" / "cms")).resolve()
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    if not (MIRROR / "README.md").is_file():
+        pytest.fail(f"CMS mirror not found at {MIRROR}: set CLAIMSCRIBE_MIRROR")
+    return MIRROR
+
+
+@pytest.fixture(scope="session")
+def codebook_path(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
+    from claimscribe.reference.sync import build_codebook
+
+    path = tmp_path_factory.mktemp("codebook") / "codebook.duckdb"
+    build_codebook(mirror, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def codebook(codebook_path: Path) -> Codebook:
+    from claimscribe.reference.codebook import Codebook
+
+    return Codebook(codebook_path)
