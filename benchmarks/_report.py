@@ -9,7 +9,9 @@ import re
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
-TITLE = "# Benchmarks\n\nEach section is written by its script in `benchmarks/`; run it again to refresh it.\n"
+TITLE = (
+    "# Benchmarks\n\nEach section is written by its script in `benchmarks/`; run it again to refresh it.\n"
+)
 
 
 def machine() -> str:

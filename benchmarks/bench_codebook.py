@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the report table rows are long)
 """Codebook benchmarks: full sync from the mirror, file size, Codebook.code() and PTP lookups.
 
 Run: `make bench` (or `.venv/bin/python benchmarks/bench_codebook.py`); results go to docs/benchmarks.md.
@@ -15,10 +16,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import write_section  # noqa: E402
+from _report import write_section
 
-from claimscribe.reference.codebook import Codebook  # noqa: E402
-from claimscribe.reference.sync import build_codebook  # noqa: E402
+from claimscribe.reference.codebook import Codebook
+from claimscribe.reference.sync import build_codebook
 
 MIRROR = Path(os.environ.get("CLAIMSCRIBE_MIRROR", Path(__file__).resolve().parents[2] / "shared/data/cms"))
 
@@ -34,21 +35,28 @@ def main() -> None:
         size_mb = target.stat().st_size / 1e6
         book = Codebook(target)
         on = dt.date(2026, 3, 1)
-        codes = [r[0] for r in book._con.execute(
-            "SELECT DISTINCT hcpcs FROM pfs_rvu WHERE dataset_id = 'pfs_rvu_2024c' AND status_code = 'A'"
-        ).fetchall()]
+        codes = [
+            r[0]
+            for r in book._con.execute(
+                "SELECT DISTINCT hcpcs FROM pfs_rvu WHERE dataset_id = 'pfs_rvu_2024c' AND status_code = 'A'"
+            ).fetchall()
+        ]
         rng = random.Random(7)
         sample = rng.sample(codes, 300)
-        for code in sample:                       # warm: connection, caches, OS page cache
+        for code in sample:  # warm: connection, caches, OS page cache
             book.code(code, on)
         code_ms = []
         for code in sample:
             started = time.perf_counter()
             book.code(code, on)
             code_ms.append((time.perf_counter() - started) * 1000)
-        ptp_codes = [r[0] for r in book._con.execute(
-            "SELECT column1 FROM ptp WHERE dataset_id = 'ncci_ptp_practitioner_2024q3' "
-            "GROUP BY column1 HAVING count(*) > 50").fetchall()]
+        ptp_codes = [
+            r[0]
+            for r in book._con.execute(
+                "SELECT column1 FROM ptp WHERE dataset_id = 'ncci_ptp_practitioner_2024q3' "
+                "GROUP BY column1 HAVING count(*) > 50"
+            ).fetchall()
+        ]
         claims = [rng.sample(ptp_codes, 10) for _ in range(500)]
         for claim in claims[:50]:
             book.ptp_pairs(claim, dt.date(2024, 8, 1))

@@ -8,13 +8,20 @@ import sys
 from pathlib import Path
 
 
-def run_cli(*args: str, codebook: Path | None = None, mirror: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, codebook: Path | None = None, mirror: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the real `claimscribe` command in a subprocess."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMSCRIBE_")}
     if codebook is not None:
         env["CLAIMSCRIBE_CODEBOOK"] = str(codebook)
     if mirror is not None:
         env["CLAIMSCRIBE_MIRROR"] = str(mirror)
-    return subprocess.run([sys.executable, "-m", "claimscribe.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "claimscribe.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )

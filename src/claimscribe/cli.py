@@ -21,15 +21,23 @@ from claimscribe.errors import BadInputError, ClaimscribeError
 from claimscribe.reference import render
 from claimscribe.reference.codebook import Codebook, parse_date
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Procedure dictation to a documented, coded, priced and pre-checked Medicare claim.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Procedure dictation to a documented, coded, priced and pre-checked Medicare claim.",
+)
 data_app = typer.Typer(no_args_is_help=True, help="Build and inspect the CMS reference codebook.")
 app.add_typer(data_app, name="data")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-CodebookOption = Annotated[Path | None, typer.Option("--codebook", help="Codebook file (default: "
-                                                     "$CLAIMSCRIBE_CODEBOOK or ~/.local/share/claimscribe).")]
+CodebookOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--codebook", help="Codebook file (default: $CLAIMSCRIBE_CODEBOOK or ~/.local/share/claimscribe)."
+    ),
+]
 
 
 def _codebook_path(option: Path | None) -> Path:
@@ -38,8 +46,13 @@ def _codebook_path(option: Path | None) -> Path:
 
 @data_app.command("sync")
 def data_sync(
-    mirror: Annotated[Path | None, typer.Option("--mirror", help="Directory of CMS files laid out as the "
-                                                "shared mirror (default: $CLAIMSCRIBE_MIRROR).")] = None,
+    mirror: Annotated[
+        Path | None,
+        typer.Option(
+            "--mirror",
+            help="Directory of CMS files laid out as the shared mirror (default: $CLAIMSCRIBE_MIRROR).",
+        ),
+    ] = None,
     codebook: CodebookOption = None,
 ) -> None:
     """Build the codebook from the CMS files, then swap it in atomically."""
@@ -51,8 +64,15 @@ def data_sync(
         require_mirror_or_network()
         raise BadInputError("downloading from CMS is not set up in this build: pass --mirror DIR")
     target = _codebook_path(codebook)
-    with Progress(TextColumn("{task.description:<44}"), BarColumn(), TextColumn("{task.fields[rows]:>10}"),
-                  TimeElapsedColumn(), console=err, transient=False, disable=not err.is_terminal) as progress:
+    with Progress(
+        TextColumn("{task.description:<44}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]:>10}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    ) as progress:
         tasks: dict[str, int] = {}
 
         def started(spec, index, total):  # type: ignore[no-untyped-def]
@@ -63,13 +83,17 @@ def data_sync(
 
         results = build_codebook(source, target, on_start=started, on_done=done)
     total_rows = sum(r.loaded.rows for r in results)
-    out.print(f"codebook {target}: {len(results)} datasets, {total_rows:,} rows "
-              f"in {sum(r.seconds for r in results):.1f} s")
+    out.print(
+        f"codebook {target}: {len(results)} datasets, {total_rows:,} rows "
+        f"in {sum(r.seconds for r in results):.1f} s"
+    )
 
 
 @data_app.command("status")
-def data_status(codebook: CodebookOption = None,
-                as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False) -> None:
+def data_status(
+    codebook: CodebookOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
+) -> None:
     """List the loaded datasets with their vintages, effective ranges and row counts."""
     with Codebook(_codebook_path(codebook)) as book:
         if as_json:
@@ -81,7 +105,9 @@ def data_status(codebook: CodebookOption = None,
 @app.command("code")
 def code(
     code: Annotated[str, typer.Argument(help="CPT/HCPCS code, e.g. 76000")],
-    date: Annotated[str | None, typer.Option("--date", help="Date of service YYYY-MM-DD (default today).")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date of service YYYY-MM-DD (default today).")
+    ] = None,
     locality: Annotated[str | None, typer.Option("--locality", help="MAC-locality, e.g. 01112-05.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     codebook: CodebookOption = None,
@@ -111,7 +137,7 @@ def main() -> None:
         sys.exit(130)
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except Exception as e:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+    except Exception as e:
         import click
 
         if isinstance(e, click.exceptions.UsageError):
@@ -123,8 +149,11 @@ def main() -> None:
         if os.environ.get("CLAIMSCRIBE_DEBUG"):
             raise
         first = " ".join(str(e).split())[:300]
-        err.print(f"internal error: {type(e).__name__}: {first} (CLAIMSCRIBE_DEBUG=1 shows the traceback)",
-                  markup=False, highlight=False)
+        err.print(
+            f"internal error: {type(e).__name__}: {first} (CLAIMSCRIBE_DEBUG=1 shows the traceback)",
+            markup=False,
+            highlight=False,
+        )
         sys.exit(1)
 
 

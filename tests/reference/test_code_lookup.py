@@ -28,8 +28,14 @@ def test_76000_on_2026_03_01_matches_the_2026_rvu_file_and_opps(codebook_path: P
     record = code_json(codebook_path, "76000", "--date", "2026-03-01")
     assert record["code"] == "76000"
     assert record["date_of_service"] == "2026-03-01"
-    assert record["rvu"] == {"work": 0.30, "pe_nonfacility": 0.98, "pe_facility": 0.98, "mp": 0.04,
-                             "total_nonfacility": 1.32, "total_facility": 1.32}
+    assert record["rvu"] == {
+        "work": 0.30,
+        "pe_nonfacility": 0.98,
+        "pe_facility": 0.98,
+        "mp": 0.04,
+        "total_nonfacility": 1.32,
+        "total_facility": 1.32,
+    }
     assert record["conversion_factor"] == 33.4009
     assert record["payment"]["pfs_nonfacility"] == 44.09
     assert record["payment"]["opps"]["status_indicator"] == "S"
@@ -56,9 +62,12 @@ def test_76000_on_2024_08_01_uses_the_2024_release(codebook_path: Path) -> None:
 def test_29881_in_an_asc_in_july_2026(codebook_path: Path) -> None:
     # ASC Addendum AA July 2026: 29881 payment indicator A2, $1,644.87.
     record = code_json(codebook_path, "29881", "--date", "2026-07-15")
-    assert record["payment"]["asc"] == {"payment_indicator": "A2", "rate": 1644.87,
-                                        "multiple_procedure_discount": True,
-                                        "source": "ASC Addendum AA July 2026"}
+    assert record["payment"]["asc"] == {
+        "payment_indicator": "A2",
+        "rate": 1644.87,
+        "multiple_procedure_discount": True,
+        "source": "ASC Addendum AA July 2026",
+    }
 
 
 def test_partial_2026_release_falls_back_code_by_code(codebook: Codebook, mirror: Path) -> None:
@@ -89,7 +98,8 @@ def test_three_localities_priced_from_the_raw_gpci_file(codebook: Codebook, mirr
     cf = Decimal("33.4009")
     for mac, _state, number, _name, _no_floor, floored, gpe, gmp in rows[:1] + rows[10:11] + rows[60:61]:
         expected = ((work * Decimal(floored) + pe * Decimal(gpe) + mp * Decimal(gmp)) * cf).quantize(
-            CENT, ROUND_HALF_UP)
+            CENT, ROUND_HALF_UP
+        )
         record = codebook.code("76000", dt.date(2026, 3, 1), locality=f"{mac}-{number}")
         assert record.payment.pfs_nonfacility == expected, (mac, number)
         assert record.payment.locality == f"{mac}-{number}"
@@ -104,8 +114,9 @@ def test_every_2024_rvu_row_prices_at_total_times_cf(codebook: Codebook, mirror:
     cf = codebook.conversion_factor(dt.date(2024, 8, 1))
     with (mirror / "pfs" / "PPRRVU24_JUL_rvu24c_parsed.csv").open() as f:
         raw = {(r["hcpcs"], r["mod"]): r for r in csv.DictReader(f)}
-    rows = codebook._con.execute(_queries()["rvu_rows"].replace("hcpcs = $code", "TRUE"),
-                                 {"dataset_id": "pfs_rvu_2024c"}).fetchall()
+    rows = codebook._con.execute(
+        _queries()["rvu_rows"].replace("hcpcs = $code", "TRUE"), {"dataset_id": "pfs_rvu_2024c"}
+    ).fetchall()
     assert len(rows) == len(raw) == 18664
     mismatches = []
     for r in rows:
@@ -120,12 +131,15 @@ def test_every_2024_rvu_row_prices_at_total_times_cf(codebook: Codebook, mirror:
     assert mismatches == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (("Z9999", "--date", "2026-03-01"), "Z9999 is not in any loaded CMS dataset"),
-    (("76000", "--date", "2026-13-01"), "is not a valid date"),
-    (("7600", "--date", "2026-03-01"), "is not a CPT/HCPCS code"),
-    (("76000", "--date", "2026-03-01", "--locality", "99999-99"), "locality 99999-99 is not in"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("Z9999", "--date", "2026-03-01"), "Z9999 is not in any loaded CMS dataset"),
+        (("76000", "--date", "2026-13-01"), "is not a valid date"),
+        (("7600", "--date", "2026-03-01"), "is not a CPT/HCPCS code"),
+        (("76000", "--date", "2026-03-01", "--locality", "99999-99"), "locality 99999-99 is not in"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(codebook_path: Path, args: tuple[str, ...], message: str) -> None:
     result = run_cli("code", *args, "--json", codebook=codebook_path)
     assert result.returncode == 2

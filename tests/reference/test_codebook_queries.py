@@ -23,7 +23,9 @@ def test_ptp_pairs_among_claim_codes(codebook: Codebook) -> None:
 
 def test_deleted_pair_applies_only_before_its_deletion_date(codebook: Codebook, mirror: Path) -> None:
     with gzip.open(mirror / "ncci" / "ncci_ptp_practitioner_2024Q3_v302.csv.gz", "rt") as f:
-        row = next(r for r in csv.DictReader(f) if r["deletion_date"] == "20231231" and r["column1"] == "29881")
+        row = next(
+            r for r in csv.DictReader(f) if r["deletion_date"] == "20231231" and r["column1"] == "29881"
+        )
     codes = [row["column1"], row["column2"]]
     before, _ = codebook.ptp_pairs(codes, dt.date(2023, 12, 31))
     after, _ = codebook.ptp_pairs(codes, dt.date(2024, 1, 1))
@@ -58,7 +60,9 @@ def test_addon_primaries(codebook: Codebook, mirror: Path) -> None:
     with (mirror / "ncci" / "ncci_addon_code_edits_2024.csv").open() as f:
         rows = [r for r in csv.DictReader(f) if r["add_on_code"] == "64484"]
     edits, _ = codebook.addon_primaries("64484", dt.date(2024, 8, 1))
-    assert {(e.primary_code, e.edit_type) for e in edits} == {(r["primary_code"], r["aoc_edit_type"]) for r in rows}
+    assert {(e.primary_code, e.edit_type) for e in edits} == {
+        (r["primary_code"], r["aoc_edit_type"]) for r in rows
+    }
     assert rows
     none, _ = codebook.addon_primaries("64483", dt.date(2024, 8, 1))
     assert none == []
@@ -67,7 +71,8 @@ def test_addon_primaries(codebook: Codebook, mirror: Path) -> None:
 def test_icd10cm_billable_count_and_validity(codebook: Codebook) -> None:
     # CDC FY2026 April 1 release: 74,719 billable codes (mirror README).
     count = codebook._con.execute(
-        "SELECT count(*) FROM icd10cm WHERE billable AND dataset_id = 'icd10cm_2026_04'").fetchone()
+        "SELECT count(*) FROM icd10cm WHERE billable AND dataset_id = 'icd10cm_2026_04'"
+    ).fetchone()
     assert count == (74719,)
     on = dt.date(2026, 5, 1)
     assert codebook.icd10cm("M23.211", on).billable

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the samples reproduce CMS file lines, which are long)
 """The importers read the layouts CMS publishes, detected from the header: small samples written here
 in the official shapes (title and copyright lines, stacked headers, tab-delimited NCCI text, '$' amounts)."""
 
@@ -73,9 +74,17 @@ ADDENDUM_B = (
 
 
 def spec(importer: str, family: str = "test") -> DatasetSpec:
-    return DatasetSpec(id=f"t_{importer}", family=family, title=f"test {importer}", vintage="2026-01-01",
-                       effective_from=dt.date(2026, 1, 1), effective_to=dt.date(2026, 12, 31), complete=True,
-                       path="", importer=importer)
+    return DatasetSpec(
+        id=f"t_{importer}",
+        family=family,
+        title=f"test {importer}",
+        vintage="2026-01-01",
+        effective_from=dt.date(2026, 1, 1),
+        effective_to=dt.date(2026, 12, 31),
+        complete=True,
+        path="",
+        importer=importer,
+    )
 
 
 @pytest.fixture()
@@ -93,10 +102,23 @@ def test_pprrvu_official_layout_with_stacked_header(tmp_path: Path, con: duckdb.
     path = tmp_path / "PPRRVU2026_Jan_nonQPP.csv"
     path.write_bytes((PPRRVU_HEADER + PPRRVU_ROWS).replace("\n", "\r\n").encode("latin-1"))
     assert load(con, "pfs_rvu", path) == "official"
-    rows = con.execute("SELECT hcpcs, modifier, work, pe_nonfacility, nonfacility_na, facility_na, mp, "
-                       "conversion_factor, bilat_surg, asst_surg, co_surg FROM pfs_rvu ORDER BY 1, 2").fetchall()
-    assert rows[0] == ("11111", "", Decimal("0.30"), Decimal("0.98"), False, True, Decimal("0.04"),
-                       Decimal("33.4009"), "0", "0", "0")
+    rows = con.execute(
+        "SELECT hcpcs, modifier, work, pe_nonfacility, nonfacility_na, facility_na, mp, "
+        "conversion_factor, bilat_surg, asst_surg, co_surg FROM pfs_rvu ORDER BY 1, 2"
+    ).fetchall()
+    assert rows[0] == (
+        "11111",
+        "",
+        Decimal("0.30"),
+        Decimal("0.98"),
+        False,
+        True,
+        Decimal("0.04"),
+        Decimal("33.4009"),
+        "0",
+        "0",
+        "0",
+    )
     assert rows[1][:2] == ("11111", "26")
     # The non-facility NA indicator sits in its own column; CMS repeats the facility PE beside it.
     assert rows[2][:5] == ("22222", "", Decimal("8.00"), Decimal("5.10"), True)
@@ -114,19 +136,30 @@ def test_rvu_zip_members_pprrvu_gpci_locco(tmp_path: Path, con: duckdb.DuckDBPyC
     assert load(con, "gpci", archive) == "official"
     assert load(con, "locality", archive) == "official"
     assert con.execute("SELECT count(*) FROM pfs_rvu").fetchone() == (3,)
-    assert con.execute("SELECT mac, locality_number, locality_name, work, work_without_floor, pe, mp FROM gpci "
-                       "ORDER BY mac").fetchall()[0] == (
-        "02102", "01", "ALASKA", Decimal("1.500"), Decimal("1.500"), Decimal("1.065"), Decimal("0.551"))
-    assert con.execute("SELECT locality_number, state, fee_schedule_area FROM locality ORDER BY 1").fetchall() == [
-        ("05", "CALIFORNIA", "SAN FRANCISCO"), ("55", "CALIFORNIA", "CHICO")]
+    assert con.execute(
+        "SELECT mac, locality_number, locality_name, work, work_without_floor, pe, mp FROM gpci ORDER BY mac"
+    ).fetchall()[0] == (
+        "02102",
+        "01",
+        "ALASKA",
+        Decimal("1.500"),
+        Decimal("1.500"),
+        Decimal("1.065"),
+        Decimal("0.551"),
+    )
+    assert con.execute(
+        "SELECT locality_number, state, fee_schedule_area FROM locality ORDER BY 1"
+    ).fetchall() == [("05", "CALIFORNIA", "SAN FRANCISCO"), ("55", "CALIFORNIA", "CHICO")]
 
 
 def test_ncci_ptp_official_tab_delimited_text(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     path = tmp_path / "ccipra-v302r0-f1.txt"
     path.write_text(PTP_OFFICIAL)
     assert load(con, "ncci_ptp", path) == "official"
-    assert con.execute("SELECT column1, column2, modifier_indicator, effective_from, effective_to, rationale "
-                       "FROM ptp ORDER BY column2").fetchall() == [
+    assert con.execute(
+        "SELECT column1, column2, modifier_indicator, effective_from, effective_to, rationale "
+        "FROM ptp ORDER BY column2"
+    ).fetchall() == [
         ("11111", "22222", "1", dt.date(2024, 1, 1), None, "Standards of medical/surgical practice"),
         ("11111", "33333", "0", dt.date(1996, 1, 1), dt.date(2023, 12, 31), "Mutually exclusive procedures"),
     ]
@@ -137,7 +170,10 @@ def test_mue_official_csv_with_worded_mai(tmp_path: Path, con: duckdb.DuckDBPyCo
     path.write_text(MUE_OFFICIAL)
     assert load(con, "mue", path) == "official"
     assert con.execute("SELECT hcpcs, mue_units, mai FROM mue ORDER BY 1").fetchall() == [
-        ("11111", 1, "2"), ("22222", 4, "3"), ("33333", 2, "1")]
+        ("11111", 1, "2"),
+        ("22222", 4, "3"),
+        ("33333", 2, "1"),
+    ]
 
 
 def test_opps_addendum_b(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
@@ -145,12 +181,16 @@ def test_opps_addendum_b(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None
     path.write_text(ADDENDUM_B)
     assert load(con, "opps_hcpcs", path) == "official"
     assert con.execute("SELECT hcpcs, status_indicator, apc FROM opps_hcpcs ORDER BY 1").fetchall() == [
-        ("11111", "S", "5523"), ("44444", "N", None)]
-    assert con.execute("SELECT apc, payment_rate FROM opps_apc_rate").fetchall() == [("5523", Decimal("243.77"))]
+        ("11111", "S", "5523"),
+        ("44444", "N", None),
+    ]
+    assert con.execute("SELECT apc, payment_rate FROM opps_apc_rate").fetchall() == [
+        ("5523", Decimal("243.77"))
+    ]
 
 
 def test_unknown_layout_is_named(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     path = tmp_path / "something.csv"
     path.write_text("a,b,c\n1,2,3\n")
-    with pytest.raises(DataError, match="something.csv: no recognised header"):
+    with pytest.raises(DataError, match=r"something\.csv: no recognised header"):
         load(con, "gpci", path)

@@ -77,7 +77,7 @@ def test_bad_value_names_the_row(tmp_path: Path, mirror: Path, previous: Path) -
     lines = (mirror / "ncci" / "ncci_mue_outpatient_hospital_2024Q3.csv").read_text().splitlines()
     fields = lines[4].split(",")
     fields[1] = "lots"
-    lines[4] = ",".join(fields)         # the file's line 5
+    lines[4] = ",".join(fields)  # the file's line 5
     replace(broken, "ncci/ncci_mue_outpatient_hospital_2024Q3.csv", ("\n".join(lines) + "\n").encode())
     result = run_cli("data", "sync", "--mirror", str(broken), codebook=previous)
     assert result.returncode == 2
@@ -100,13 +100,17 @@ def test_no_codebook_yet_says_how_to_build_one(tmp_path: Path) -> None:
 
 def test_sync_killed_half_way_leaves_the_previous_codebook(mirror: Path, previous: Path) -> None:
     env = {**os.environ, "CLAIMSCRIBE_CODEBOOK": str(previous), "CLAIMSCRIBE_MIRROR": str(mirror)}
-    process = subprocess.Popen([sys.executable, "-m", "claimscribe.cli", "data", "sync"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claimscribe.cli", "data", "sync"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     building: list[Path] = []
     while time.monotonic() < deadline and process.poll() is None:
         building = list(previous.parent.glob("*.building*"))
-        if building and building[0].stat().st_size > 20_000_000:      # well into the NCCI tables
+        if building and building[0].stat().st_size > 20_000_000:  # well into the NCCI tables
             break
         time.sleep(0.05)
     assert process.poll() is None, "sync finished before it could be interrupted"

@@ -45,8 +45,11 @@ CODE_PATTERN = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
 LOCALITY_PATTERN = re.compile(r"^(\d{5})\s*[-/ ]\s*(\d{1,2})$")
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 PTP_FAMILY = {"practitioner": "ncci_ptp_practitioner", "hospital": "ncci_ptp_hospital"}
-MUE_FAMILY = {"practitioner": "mue_practitioner", "outpatient_hospital": "mue_outpatient_hospital",
-              "dme": "mue_dme"}
+MUE_FAMILY = {
+    "practitioner": "mue_practitioner",
+    "outpatient_hospital": "mue_outpatient_hospital",
+    "dme": "mue_dme",
+}
 
 
 @cache
@@ -63,7 +66,9 @@ def normalize_code(code: str) -> str:
     """An upper-cased CPT/HCPCS code, or a one-line error saying what a code looks like."""
     value = code.strip().upper()
     if not CODE_PATTERN.match(value):
-        raise BadInputError(f"{code.strip()!r} is not a CPT/HCPCS code (five characters, e.g. 76000 or G0260)")
+        raise BadInputError(
+            f"{code.strip()!r} is not a CPT/HCPCS code (five characters, e.g. 76000 or G0260)"
+        )
     return value
 
 
@@ -102,7 +107,8 @@ class Codebook:
         self.path = Path(path) if path else config.codebook_path()
         if not self.path.is_file():
             raise CodebookMissingError(
-                f"no codebook at {self.path}: run `claimscribe data sync` (with CLAIMSCRIBE_MIRROR or --mirror)"
+                f"no codebook at {self.path}: run `claimscribe data sync` "
+                "(with CLAIMSCRIBE_MIRROR or --mirror)"
             )
         self._con = duckdb.connect(str(self.path), read_only=True)
         rows = self._con.execute(_queries()["datasets"]).fetchall()
@@ -131,9 +137,11 @@ class Codebook:
         covering = [d for d in releases if d.effective_from <= on <= d.effective_to]
         started = [d for d in releases if d.effective_from <= on and d not in covering]
         before = [d for d in releases if d.effective_from > on]
-        ordered = (sorted(covering, key=lambda d: d.effective_from, reverse=True)
-                   + sorted(started, key=lambda d: d.effective_to, reverse=True)
-                   + sorted(before, key=lambda d: d.effective_from))
+        ordered = (
+            sorted(covering, key=lambda d: d.effective_from, reverse=True)
+            + sorted(started, key=lambda d: d.effective_to, reverse=True)
+            + sorted(before, key=lambda d: d.effective_from)
+        )
         resolution = Resolution(family, ordered, on)
         newest_end = max(d.effective_to for d in releases)
         if on > newest_end:
@@ -174,7 +182,7 @@ class Codebook:
                 source = f"{dataset.title}"
                 return {r[1]: _rvu_row(r, source) for r in rows}, dataset, notes
             if dataset.complete and dataset is resolution.best:
-                break       # a complete release in force without the code: do not reach back further
+                break  # a complete release in force without the code: do not reach back further
             skipped.append(dataset)
         return {}, None, notes
 
@@ -199,10 +207,23 @@ class Codebook:
         result = []
         for mac, number, name, state, work, work_no_floor, pe, mp in self._gpci_cache[dataset.dataset_id]:
             use_work = work if floor or work_no_floor is None else work_no_floor
-            which = "" if work_no_floor is None else (" (work GPCI with the 1.0 floor)" if floor
-                                                      else " (work GPCI without the 1.0 floor)")
-            result.append(Locality(mac=mac, locality_number=number, name=name, state=state, work=use_work,
-                                   pe=pe, mp=mp, source=f"{dataset.title}{which}"))
+            which = (
+                ""
+                if work_no_floor is None
+                else (" (work GPCI with the 1.0 floor)" if floor else " (work GPCI without the 1.0 floor)")
+            )
+            result.append(
+                Locality(
+                    mac=mac,
+                    locality_number=number,
+                    name=name,
+                    state=state,
+                    work=use_work,
+                    pe=pe,
+                    mp=mp,
+                    source=f"{dataset.title}{which}",
+                )
+            )
         return result
 
     def gpci(self, locality: str, on: dt.date) -> Gpci:
@@ -213,14 +234,22 @@ class Codebook:
         mac, number = match.group(1), match.group(2).zfill(2)
         for loc in self.localities(on):
             if loc.mac == mac and loc.locality_number == number:
-                return Gpci(mac=mac, locality_number=number, name=loc.name, work=loc.work, pe=loc.pe,
-                            mp=loc.mp, source=f"GPCI {mac}-{number} {loc.name}: work {loc.work} pe {loc.pe} "
-                                              f"mp {loc.mp} ({loc.source})")
+                return Gpci(
+                    mac=mac,
+                    locality_number=number,
+                    name=loc.name,
+                    work=loc.work,
+                    pe=loc.pe,
+                    mp=loc.mp,
+                    source=f"GPCI {mac}-{number} {loc.name}: work {loc.work} pe {loc.pe} "
+                    f"mp {loc.mp} ({loc.source})",
+                )
         raise BadInputError(f"locality {mac}-{number} is not in {self.resolve('gpci', on).best.title}")
 
     # -- NCCI ---------------------------------------------------------------------------------------------
-    def ptp_pairs(self, codes: Iterable[str], on: dt.date, setting: str = "practitioner"
-                  ) -> tuple[list[PtpEdit], list[str]]:
+    def ptp_pairs(
+        self, codes: Iterable[str], on: dt.date, setting: str = "practitioner"
+    ) -> tuple[list[PtpEdit], list[str]]:
         """NCCI PTP pairs among `codes` in force on the date, from the practitioner or hospital table."""
         family = PTP_FAMILY.get(setting)
         if family is None:
@@ -230,9 +259,21 @@ class Codebook:
         dataset = resolution.best
         if len(unique) < 2:
             return [], resolution.warnings
-        rows = self._q("ptp_pairs", dataset_id=dataset.dataset_id, codes=unique, on=resolution.row_date(dataset))
-        edits = [PtpEdit(column1=r[0], column2=r[1], modifier_indicator=r[2], effective_from=r[3],
-                         effective_to=r[4], rationale=r[5], source=dataset.title) for r in rows]
+        rows = self._q(
+            "ptp_pairs", dataset_id=dataset.dataset_id, codes=unique, on=resolution.row_date(dataset)
+        )
+        edits = [
+            PtpEdit(
+                column1=r[0],
+                column2=r[1],
+                modifier_indicator=r[2],
+                effective_from=r[3],
+                effective_to=r[4],
+                rationale=r[5],
+                source=dataset.title,
+            )
+            for r in rows
+        ]
         return edits, resolution.warnings
 
     def mue(self, code: str, on: dt.date, setting: str = "practitioner") -> tuple[MueValue | None, list[str]]:
@@ -245,14 +286,18 @@ class Codebook:
         if not rows:
             return None, resolution.warnings
         units, mai, rationale = rows[0]
-        return MueValue(units=units, mai=mai, rationale=rationale, source=resolution.best.title), resolution.warnings
+        return MueValue(
+            units=units, mai=mai, rationale=rationale, source=resolution.best.title
+        ), resolution.warnings
 
     def addon_primaries(self, code: str, on: dt.date) -> tuple[list[AddonEdit], list[str]]:
         """The eligible primary codes of an add-on code (empty when the code is not an add-on code)."""
         resolution = self.resolve("ncci_addon", on)
         rows = self._q("addon_primaries", dataset_id=resolution.best.dataset_id, code=code)
-        edits = [AddonEdit(add_on_code=code, primary_code=p, edit_type=t, source=resolution.best.title)
-                 for p, t in rows]
+        edits = [
+            AddonEdit(add_on_code=code, primary_code=p, edit_type=t, source=resolution.best.title)
+            for p, t in rows
+        ]
         return edits, resolution.warnings
 
     # -- OPPS / ASC ---------------------------------------------------------------------------------------
@@ -260,7 +305,9 @@ class Codebook:
         """The code's OPPS status indicator, APC and APC national rate on the date."""
         resolution = self.resolve("opps_hcpcs", on)
         dataset = resolution.best
-        rows = self._q("opps_hcpcs", dataset_id=dataset.dataset_id, code=code, on=resolution.row_date(dataset))
+        rows = self._q(
+            "opps_hcpcs", dataset_id=dataset.dataset_id, code=code, on=resolution.row_date(dataset)
+        )
         if not rows:
             return None, resolution.warnings
         si, apc, short = rows[0]
@@ -269,12 +316,20 @@ class Codebook:
         source = dataset.title
         if apc:
             rates = self.resolve("opps_apc_rate", on)
-            found = self._q("apc_rate", dataset_id=rates.best.dataset_id, apc=apc, on=rates.row_date(rates.best))
+            found = self._q(
+                "apc_rate", dataset_id=rates.best.dataset_id, apc=apc, on=rates.row_date(rates.best)
+            )
             rate = found[0][0] if found else None
             source = f"{dataset.title}; APC rate from {rates.best.title}"
         price = opps_payment(si, rate, units=1, source=source)
-        opps = OppsPayment(status_indicator=si, apc=apc, rate=rate, payment=price.amount, source=source,
-                           short_descriptor=short)
+        opps = OppsPayment(
+            status_indicator=si,
+            apc=apc,
+            rate=rate,
+            payment=price.amount,
+            source=source,
+            short_descriptor=short,
+        )
         return opps, warnings
 
     def asc(self, code: str, on: dt.date) -> tuple[AscPayment | None, list[str]]:
@@ -286,8 +341,12 @@ class Codebook:
             warnings = resolution.warnings
             if rows:
                 indicator, rate, discount, _ = rows[0]
-                return AscPayment(payment_indicator=indicator, rate=rate, multiple_procedure_discount=discount,
-                                  source=resolution.best.title), warnings
+                return AscPayment(
+                    payment_indicator=indicator,
+                    rate=rate,
+                    multiple_procedure_discount=discount,
+                    source=resolution.best.title,
+                ), warnings
         return None, warnings
 
     # -- code sets ----------------------------------------------------------------------------------------
@@ -313,20 +372,37 @@ class Codebook:
             rows = self._q("icd10cm_tabular", dataset_id=tabular.best.dataset_id, code=nodot)
             if rows:
                 printed, billable, description = rows[0]
-                return Icd10cmStatus(code=printed, known=True, billable=bool(billable), description=description,
-                                     source=tabular.best.title)
-            return Icd10cmStatus(code=value, known=False, billable=False, description=None,
-                                 source=tabular.best.title)
+                return Icd10cmStatus(
+                    code=printed,
+                    known=True,
+                    billable=bool(billable),
+                    description=description,
+                    source=tabular.best.title,
+                )
+            return Icd10cmStatus(
+                code=value, known=False, billable=False, description=None, source=tabular.best.title
+            )
         history = self.resolve("icd10cm_history", on)
-        rows = self._q("icd10cm_history", dataset_id=history.best.dataset_id, code=nodot,
-                       on=history.row_date(history.best))
-        return Icd10cmStatus(code=value, known=bool(rows), billable=bool(rows),
-                             description=rows[0][0] if rows else None, source=history.best.title)
+        rows = self._q(
+            "icd10cm_history",
+            dataset_id=history.best.dataset_id,
+            code=nodot,
+            on=history.row_date(history.best),
+        )
+        return Icd10cmStatus(
+            code=value,
+            known=bool(rows),
+            billable=bool(rows),
+            description=rows[0][0] if rows else None,
+            source=history.best.title,
+        )
 
     def modifiers(self, on: dt.date) -> list[Modifier]:
         dataset = self.resolve("modifiers", on).best
-        return [Modifier(modifier=m, modifier_type=t, category=c, description=d)
-                for m, t, c, d in self._q("modifiers", dataset_id=dataset.dataset_id)]
+        return [
+            Modifier(modifier=m, modifier_type=t, category=c, description=d)
+            for m, t, c, d in self._q("modifiers", dataset_id=dataset.dataset_id)
+        ]
 
     # -- the code record ----------------------------------------------------------------------------------
     def code(self, code: str, on: dt.date | str, locality: str | None = None) -> CodeRecord:
@@ -344,7 +420,9 @@ class Codebook:
         mue_hosp, _ = self.mue(code, on, "outpatient_hospital")
         addon, _ = self.addon_primaries(code, on)
         if not rows and opps is None and asc is None and short is None and long is None:
-            raise UnknownCodeError(f"{code} is not in any loaded CMS dataset for {on} (PFS, OPPS, ASC, HCPCS)")
+            raise UnknownCodeError(
+                f"{code} is not in any loaded CMS dataset for {on} (PFS, OPPS, ASC, HCPCS)"
+            )
         global_row = rows.get("")
         cf = self.conversion_factor(on) if rows else None
         gpci = self.gpci(locality, on) if locality else None
@@ -360,7 +438,8 @@ class Codebook:
             row = rows.get(modifier)
             if row is not None and cf is not None:
                 components[modifier] = Component(
-                    modifier=modifier, rvu=_rvu(row),
+                    modifier=modifier,
+                    rvu=_rvu(row),
                     pfs_nonfacility=pfs_amount(row, cf, facility=False, gpci=gpci).amount,
                     pfs_facility=pfs_amount(row, cf, facility=True, gpci=gpci).amount,
                 )
@@ -370,8 +449,12 @@ class Codebook:
                 vintages["conversion_factor"] = cf.source
         if gpci is not None:
             vintages["gpci"] = gpci.source
-        for key, record in (("opps", opps), ("asc", asc), ("mue_practitioner", mue_prac),
-                            ("mue_outpatient_hospital", mue_hosp)):
+        for key, record in (
+            ("opps", opps),
+            ("asc", asc),
+            ("mue_practitioner", mue_prac),
+            ("mue_outpatient_hospital", mue_hosp),
+        ):
             if record is not None:
                 vintages[key] = record.source
         for extra in (opps_warn, asc_warn, mue_warn):
@@ -389,9 +472,14 @@ class Codebook:
             global_days=global_row.global_days if global_row is not None else None,
             pctc_indicator=global_row.pctc_indicator if global_row is not None else None,
             indicators=_indicators(global_row) if global_row is not None else None,
-            payment=Payment(pfs_nonfacility=nonfac, pfs_facility=fac, opps=opps, asc=asc,
-                            locality=f"{gpci.mac}-{gpci.locality_number}" if gpci else None,
-                            trace=tuple(payment_trace)),
+            payment=Payment(
+                pfs_nonfacility=nonfac,
+                pfs_facility=fac,
+                opps=opps,
+                asc=asc,
+                locality=f"{gpci.mac}-{gpci.locality_number}" if gpci else None,
+                trace=tuple(payment_trace),
+            ),
             components=components,
             mue={"practitioner": mue_prac, "outpatient_hospital": mue_hosp},
             add_on=bool(addon),
@@ -410,31 +498,85 @@ class Codebook:
 
 
 def _rvu_row(r: Sequence[Any], source: str) -> RvuRow:
-    (hcpcs, modifier, description, status, work, pe_nf, nf_na, pe_f, f_na, mp, _tot_nf, _tot_f, pctc, glob,
-     mult, bilat, asst, co, team, endo, _cf, supervision, family, opps_pe_nf, opps_pe_f, opps_mp) = r
+    (
+        hcpcs,
+        modifier,
+        description,
+        status,
+        work,
+        pe_nf,
+        nf_na,
+        pe_f,
+        f_na,
+        mp,
+        _tot_nf,
+        _tot_f,
+        pctc,
+        glob,
+        mult,
+        bilat,
+        asst,
+        co,
+        team,
+        endo,
+        _cf,
+        supervision,
+        family,
+        opps_pe_nf,
+        opps_pe_f,
+        opps_mp,
+    ) = r
     row = RvuRow(
-        code=hcpcs, modifier=modifier, work=work, pe_nonfacility=pe_nf, pe_facility=pe_f, mp=mp,
-        nonfacility_na=bool(nf_na), facility_na=bool(f_na), status_code=status, pctc_indicator=pctc or "",
-        global_days=glob or "", mult_proc=mult or "", bilat_surg=bilat or "", asst_surg=asst or "",
-        co_surg=co or "", team_surg=team or "", endo_base=endo, diagnostic_imaging_family=family or "",
-        opps_cap_pe_nonfacility=opps_pe_nf or Decimal(0), opps_cap_pe_facility=opps_pe_f or Decimal(0),
-        opps_cap_mp=opps_mp or Decimal(0), source=source, description=description,
+        code=hcpcs,
+        modifier=modifier,
+        work=work,
+        pe_nonfacility=pe_nf,
+        pe_facility=pe_f,
+        mp=mp,
+        nonfacility_na=bool(nf_na),
+        facility_na=bool(f_na),
+        status_code=status,
+        pctc_indicator=pctc or "",
+        global_days=glob or "",
+        mult_proc=mult or "",
+        bilat_surg=bilat or "",
+        asst_surg=asst or "",
+        co_surg=co or "",
+        team_surg=team or "",
+        endo_base=endo,
+        diagnostic_imaging_family=family or "",
+        opps_cap_pe_nonfacility=opps_pe_nf or Decimal(0),
+        opps_cap_pe_facility=opps_pe_f or Decimal(0),
+        opps_cap_mp=opps_mp or Decimal(0),
+        source=source,
+        description=description,
         physician_supervision=supervision,
     )
     return row
 
 
 def _rvu(row: RvuRow) -> Rvu:
-    return Rvu(work=row.work, pe_nonfacility=row.pe_nonfacility, pe_facility=row.pe_facility, mp=row.mp,
-               total_nonfacility=row.work + row.pe_nonfacility + row.mp,
-               total_facility=row.work + row.pe_facility + row.mp)
+    return Rvu(
+        work=row.work,
+        pe_nonfacility=row.pe_nonfacility,
+        pe_facility=row.pe_facility,
+        mp=row.mp,
+        total_nonfacility=row.work + row.pe_nonfacility + row.mp,
+        total_facility=row.work + row.pe_facility + row.mp,
+    )
 
 
 def _indicators(row: RvuRow) -> Indicators:
-    return Indicators(mult_proc=row.mult_proc, bilat_surg=row.bilat_surg, asst_surg=row.asst_surg,
-                      co_surg=row.co_surg, team_surg=row.team_surg, endo_base=row.endo_base,
-                      physician_supervision=row.physician_supervision,
-                      diagnostic_imaging_family=row.diagnostic_imaging_family)
+    return Indicators(
+        mult_proc=row.mult_proc,
+        bilat_surg=row.bilat_surg,
+        asst_surg=row.asst_surg,
+        co_surg=row.co_surg,
+        team_surg=row.team_surg,
+        endo_base=row.endo_base,
+        physician_supervision=row.physician_supervision,
+        diagnostic_imaging_family=row.diagnostic_imaging_family,
+    )
 
 
 def _work_floor_applies(on: dt.date) -> bool:

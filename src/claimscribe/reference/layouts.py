@@ -26,12 +26,12 @@ CODE_PATTERN = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
 class Header:
     """Where a file's header sits and what it says."""
 
-    layout: str                 # the layout name the importer matched, e.g. "official" or "normalized"
-    skip: int                   # physical lines before the (last) header line
-    columns: tuple[str, ...]    # the header cells, stacked header lines joined by a space, upper-cased
-    encoding: str               # "utf-8" or "latin-1", as DuckDB's read_csv spells them
+    layout: str  # the layout name the importer matched, e.g. "official" or "normalized"
+    skip: int  # physical lines before the (last) header line
+    columns: tuple[str, ...]  # the header cells, stacked header lines joined by a space, upper-cased
+    encoding: str  # "utf-8" or "latin-1", as DuckDB's read_csv spells them
     delimiter: str
-    has_header: bool = True     # False when the data starts on the file's first line
+    has_header: bool = True  # False when the data starts on the file's first line
 
 
 def read_head(path: Path) -> tuple[str, str]:
@@ -52,7 +52,7 @@ def read_head(path: Path) -> tuple[str, str]:
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:
-        if e.start >= len(raw) - 4:     # a multi-byte character cut at the end of the sample
+        if e.start >= len(raw) - 4:  # a multi-byte character cut at the end of the sample
             return raw[: e.start].decode("utf-8"), "utf-8"
         return raw.decode("latin-1"), "latin-1"
 
@@ -65,7 +65,7 @@ def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
         for row in reader:
             records.append((reader.line_num, row))
     except csv.Error:
-        pass        # the sample may end inside a quoted field
+        pass  # the sample may end inside a quoted field
     return records
 
 
@@ -88,14 +88,14 @@ def find_header(
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     records = _records(text, delimiter)
-    for index, (line_no, row) in enumerate(records):
+    for index, (_, row) in enumerate(records):
         cells = [_norm(c) for c in row]
         for name, matches in layouts:
             if not matches(cells):
                 continue
             columns = cells
             if stacked > 1:
-                above = [r for _, r in records[max(0, index - stacked + 1): index]]
+                above = [r for _, r in records[max(0, index - stacked + 1) : index]]
                 columns = [
                     " ".join(filter(None, [*(_norm(r[i]) for r in above if i < len(r)), cells[i]]))
                     for i in range(len(cells))
@@ -120,8 +120,9 @@ def first_data_row(path: Path, *, min_codes: int = 2) -> Header:
         if len(cells) >= min_codes and all(CODE_PATTERN.match(c) for c in cells[:min_codes]):
             width = max(len(cells), len(records[header_index][1]) if header_index is not None else 0)
             if header_index is None:
-                return Header("official", 0, tuple(f"C{i}" for i in range(width)), encoding, delimiter,
-                              has_header=False)
+                return Header(
+                    "official", 0, tuple(f"C{i}" for i in range(width)), encoding, delimiter, has_header=False
+                )
             header = [_norm(c) for c in records[header_index][1]]
             header += [""] * (width - len(header))
             skip = records[header_index - 1][0] if header_index else 0

@@ -45,8 +45,8 @@ class Rvu(Frozen):
 class OppsPayment(Frozen):
     status_indicator: str
     apc: str | None
-    rate: Number | None          # the APC's national unadjusted rate
-    payment: Number | None       # what OPPS pays for the code alone (0 for a packaged status indicator)
+    rate: Number | None  # the APC's national unadjusted rate
+    payment: Number | None  # what OPPS pays for the code alone (0 for a packaged status indicator)
     source: str
     short_descriptor: str | None = None
 
@@ -63,7 +63,7 @@ class Payment(Frozen):
     pfs_facility: Number | None
     opps: OppsPayment | None
     asc: AscPayment | None
-    locality: str | None = None            # "MAC-locality" when priced for a locality, else national
+    locality: str | None = None  # "MAC-locality" when priced for a locality, else national
     trace: tuple[str, ...] = ()
 
 

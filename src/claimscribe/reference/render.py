@@ -28,19 +28,44 @@ def code_record(record: CodeRecord) -> Group:
     if record.payment.locality:
         facts.add_row("locality", record.payment.locality)
     rvus = Table(title="RVUs", title_justify="left")
-    for column in ("", "work", "PE non-fac", "PE fac", "MP", "total non-fac", "total fac", "PFS non-fac",
-                   "PFS fac"):
+    for column in (
+        "",
+        "work",
+        "PE non-fac",
+        "PE fac",
+        "MP",
+        "total non-fac",
+        "total fac",
+        "PFS non-fac",
+        "PFS fac",
+    ):
         rvus.add_column(column, justify="right")
     if record.rvu:
         r = record.rvu
-        rvus.add_row("global", str(r.work), str(r.pe_nonfacility), str(r.pe_facility), str(r.mp),
-                     str(r.total_nonfacility), str(r.total_facility), _money(record.payment.pfs_nonfacility),
-                     _money(record.payment.pfs_facility))
+        rvus.add_row(
+            "global",
+            str(r.work),
+            str(r.pe_nonfacility),
+            str(r.pe_facility),
+            str(r.mp),
+            str(r.total_nonfacility),
+            str(r.total_facility),
+            _money(record.payment.pfs_nonfacility),
+            _money(record.payment.pfs_facility),
+        )
     for modifier, comp in record.components.items():
         r = comp.rvu
-        rvus.add_row(modifier, str(r.work), str(r.pe_nonfacility), str(r.pe_facility), str(r.mp),
-                     str(r.total_nonfacility), str(r.total_facility), _money(comp.pfs_nonfacility),
-                     _money(comp.pfs_facility))
+        rvus.add_row(
+            modifier,
+            str(r.work),
+            str(r.pe_nonfacility),
+            str(r.pe_facility),
+            str(r.mp),
+            str(r.total_nonfacility),
+            str(r.total_facility),
+            _money(comp.pfs_nonfacility),
+            _money(comp.pfs_facility),
+        )
     sites = Table(title="Payment by site of service", title_justify="left")
     sites.add_column("setting")
     sites.add_column("rate", justify="right")
@@ -49,8 +74,11 @@ def code_record(record: CodeRecord) -> Group:
     sites.add_row("Facility (PFS facility)", _money(record.payment.pfs_facility), "")
     opps = record.payment.opps
     if opps:
-        sites.add_row("Hospital outpatient (OPPS)", _money(opps.rate),
-                      f"SI {opps.status_indicator}" + (f", APC {opps.apc}" if opps.apc else ""))
+        sites.add_row(
+            "Hospital outpatient (OPPS)",
+            _money(opps.rate),
+            f"SI {opps.status_indicator}" + (f", APC {opps.apc}" if opps.apc else ""),
+        )
     asc = record.payment.asc
     if asc:
         sites.add_row("Ambulatory surgery center", _money(asc.rate), f"PI {asc.payment_indicator}")
@@ -74,6 +102,13 @@ def status_table(datasets: Sequence[DatasetInfo]) -> Table:
     for column in ("dataset", "family", "vintage", "in force", "rows", "layout", "complete"):
         table.add_column(column, justify="right" if column == "rows" else "left")
     for d in datasets:
-        table.add_row(d.dataset_id, d.family, d.vintage, f"{d.effective_from} .. {d.effective_to}",
-                      f"{d.row_count:,}", d.layout, "yes" if d.complete else "partial")
+        table.add_row(
+            d.dataset_id,
+            d.family,
+            d.vintage,
+            f"{d.effective_from} .. {d.effective_to}",
+            f"{d.row_count:,}",
+            d.layout,
+            "yes" if d.complete else "partial",
+        )
     return table

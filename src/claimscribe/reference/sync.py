@@ -32,7 +32,7 @@ class SyncedDataset:
     seconds: float
 
 
-ProgressCallback = Callable[[DatasetSpec, int, int], None]     # dataset, index (0-based), total
+ProgressCallback = Callable[[DatasetSpec, int, int], None]  # dataset, index (0-based), total
 
 
 def _sql(name: str) -> str:
@@ -89,11 +89,21 @@ def build_codebook(
             except (OSError, ValueError, KeyError) as e:
                 raise DataError(str(path), f"{type(e).__name__}: {e}") from e
             con.execute(
-                "INSERT INTO dataset VALUES ($id, $family, $title, $vintage, $start, $end, $complete, $layout, "
+                "INSERT INTO dataset VALUES ($id, $family, $title, $vintage, $start, $end, $complete, "
+                "$layout, "
                 "$file, $rows, now())",
-                {"id": spec.id, "family": spec.family, "title": spec.title, "vintage": spec.vintage,
-                 "start": spec.effective_from, "end": spec.effective_to, "complete": spec.complete,
-                 "layout": loaded.layout, "file": spec.path, "rows": loaded.rows},
+                {
+                    "id": spec.id,
+                    "family": spec.family,
+                    "title": spec.title,
+                    "vintage": spec.vintage,
+                    "start": spec.effective_from,
+                    "end": spec.effective_to,
+                    "complete": spec.complete,
+                    "layout": loaded.layout,
+                    "file": spec.path,
+                    "rows": loaded.rows,
+                },
             )
             done = SyncedDataset(spec, loaded, (dt.datetime.now() - started).total_seconds())
             results.append(done)

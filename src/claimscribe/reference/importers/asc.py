@@ -1,4 +1,5 @@
-"""Ambulatory surgical center payment: CMS's ASC Addendum AA (surgical procedures) and BB (ancillary services).
+"""Ambulatory surgical center payment: CMS's ASC Addendum AA (surgical procedures) and BB
+(ancillary services).
 
 The official CSVs open with a two-line quoted title, carry the quarter in their column names
 ("July 2026 Payment Rate") and write rates as "$1,644.87 " in some quarters and 1644.87 in others.
@@ -20,7 +21,9 @@ from claimscribe.reference.staging import STAGE, cell, insert_from_stage, money,
 
 
 def _is_asc_header(cells: list[str]) -> bool:
-    return bool(cells) and cells[0] in ("HCPCS CODE", "HCPCS") and any("PAYMENT INDICATOR" in c for c in cells)
+    return (
+        bool(cells) and cells[0] in ("HCPCS CODE", "HCPCS") and any("PAYMENT INDICATOR" in c for c in cells)
+    )
 
 
 @importer("asc")
@@ -35,7 +38,11 @@ def load_asc(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> L
         return next((i for i, c in enumerate(cols) if needle in c), None)
 
     indicator, rate = find("PAYMENT INDICATOR"), find("PAYMENT RATE")
-    descriptor, weight, discount = find("SHORT DESCRIPTOR"), find("PAYMENT WEIGHT"), find("MULTIPLE PROCEDURE")
+    descriptor, weight, discount = (
+        find("SHORT DESCRIPTOR"),
+        find("PAYMENT WEIGHT"),
+        find("MULTIPLE PROCEDURE"),
+    )
     if indicator is None or rate is None:
         raise DataError(str(path), "missing column 'Payment Indicator' or 'Payment Rate'")
     data = f"regexp_full_match(trim(c0), {CODE})"
@@ -43,7 +50,8 @@ def load_asc(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> L
     bad = con.execute(
         f"SELECT _line, c{rate} FROM {STAGE} WHERE {data} AND nullif(trim(c{rate}), '') IS NOT NULL AND "
         f"TRY_CAST(replace(replace(trim(c{rate}), '$', ''), ',', '') AS DECIMAL(12,2)) IS NULL "
-        "ORDER BY _line LIMIT 1").fetchone()
+        "ORDER BY _line LIMIT 1"
+    ).fetchone()
     if bad:
         raise DataError(str(path), f"payment rate {bad[1]!r} is not an amount", row=bad[0])
     columns = {

@@ -21,8 +21,16 @@ def load_hcpcs_short(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Pa
     stage(con, path, header)
     data = f"regexp_full_match(trim(c0), {CODE})"
     require_rows(con, path, data)
-    columns = {"hcpcs": "trim(c0)", "short_descriptor": cell(1), "long_descriptor": "NULL", "coverage": "NULL",
-               "betos": "NULL", "type_of_service": "NULL", "date_added": "NULL", "date_terminated": "NULL"}
+    columns = {
+        "hcpcs": "trim(c0)",
+        "short_descriptor": cell(1),
+        "long_descriptor": "NULL",
+        "coverage": "NULL",
+        "betos": "NULL",
+        "type_of_service": "NULL",
+        "date_added": "NULL",
+        "date_terminated": "NULL",
+    }
     return Loaded(insert_from_stage(con, "hcpcs_level2", spec.id, columns, data), header.layout)
 
 
@@ -44,16 +52,25 @@ def load_hcpcs_annual(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: P
     con.execute(
         f"""CREATE TEMP TABLE {STAGE} AS
         SELECT d._line, trim(d.c0) AS code, d.c{desc} AS description,
-               i.c{icols.index('COV')} AS cov, i.c{icols.index('BETOS')} AS betos,
-               i.c{icols.index('TOS')} AS tos, i.c{icols.index('DATE_ADDED')} AS added,
-               i.c{icols.index('DATE_TERM')} AS term
+               i.c{icols.index("COV")} AS cov, i.c{icols.index("BETOS")} AS betos,
+               i.c{icols.index("TOS")} AS tos, i.c{icols.index("DATE_ADDED")} AS added,
+               i.c{icols.index("DATE_TERM")} AS term
         FROM _stage_desc d LEFT JOIN _stage_ind i ON trim(i.c0) = trim(d.c0)
-        WHERE {data.replace('c0', 'd.c0').replace(f"c{cols.index('HCPCS_DESC_TYPE')}",
-                                                 f"d.c{cols.index('HCPCS_DESC_TYPE')}")}"""
+        WHERE {
+            data.replace("c0", "d.c0").replace(
+                f"c{cols.index('HCPCS_DESC_TYPE')}", f"d.c{cols.index('HCPCS_DESC_TYPE')}"
+            )
+        }"""
     )
     con.execute("DROP TABLE _stage_desc; DROP TABLE _stage_ind")
-    columns = {"hcpcs": "code", "short_descriptor": "NULL", "long_descriptor": "nullif(trim(description), '')",
-               "coverage": "nullif(trim(cov), '')", "betos": "nullif(trim(betos), '')",
-               "type_of_service": "nullif(trim(tos), '')", "date_added": _yyyymmdd("nullif(trim(added), '')"),
-               "date_terminated": _yyyymmdd("nullif(trim(term), '')")}
+    columns = {
+        "hcpcs": "code",
+        "short_descriptor": "NULL",
+        "long_descriptor": "nullif(trim(description), '')",
+        "coverage": "nullif(trim(cov), '')",
+        "betos": "nullif(trim(betos), '')",
+        "type_of_service": "nullif(trim(tos), '')",
+        "date_added": _yyyymmdd("nullif(trim(added), '')"),
+        "date_terminated": _yyyymmdd("nullif(trim(term), '')"),
+    }
     return Loaded(insert_from_stage(con, "hcpcs_level2", spec.id, columns), header.layout)

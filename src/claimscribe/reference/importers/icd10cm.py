@@ -25,7 +25,8 @@ def load_tabular(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) 
         write_tabular_csv(path, csv_path)
         try:
             con.execute(
-                """INSERT INTO icd10cm (dataset_id, code, code_nodot, description, billable, chapter, category)
+                """INSERT INTO icd10cm
+                    (dataset_id, code, code_nodot, description, billable, chapter, category)
                 SELECT $d, code, code_nodot, description, billable, chapter, category
                 FROM read_csv($p, header=true, auto_detect=false, columns={'code': 'VARCHAR',
                     'code_nodot': 'VARCHAR', 'description': 'VARCHAR', 'billable': 'BOOLEAN',
@@ -48,7 +49,12 @@ def load_history(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) 
     data = "regexp_full_match(trim(c0), '[A-Z][0-9][0-9A-Z]{1,5}')"
     require_rows(con, path, data)
     check_types(con, path, {"effective_from": (start, "INTEGER"), "effective_to": (end, "INTEGER")}, data)
-    columns = {"code_nodot": "trim(c0)", "description": cell(1), "sex": cell(cols.index("SEX")),
-               "manifestation": f"{cell(cols.index('MANIFESTATION'))} = '1'",
-               "effective_from": _yyyymmdd(cell(start)), "effective_to": _yyyymmdd(cell(end))}
+    columns = {
+        "code_nodot": "trim(c0)",
+        "description": cell(1),
+        "sex": cell(cols.index("SEX")),
+        "manifestation": f"{cell(cols.index('MANIFESTATION'))} = '1'",
+        "effective_from": _yyyymmdd(cell(start)),
+        "effective_to": _yyyymmdd(cell(end)),
+    }
     return Loaded(insert_from_stage(con, "icd10cm_history", spec.id, columns, data), header.layout)

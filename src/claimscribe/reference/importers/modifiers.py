@@ -19,6 +19,10 @@ def load_modifiers(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path
     stage(con, path, header)
     data = "regexp_full_match(trim(c0), '[0-9A-Z]{2}')"
     require_rows(con, path, data)
-    columns = {"modifier": "upper(trim(c0))", "modifier_type": cell(1), "category": cell(2),
-               "description": cell(3)}
+    columns = {
+        "modifier": "upper(trim(c0))",
+        "modifier_type": cell(1),
+        "category": cell(2),
+        "description": cell(3),
+    }
     return Loaded(insert_from_stage(con, "modifier", spec.id, columns, data), header.layout)

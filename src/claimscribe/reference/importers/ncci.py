@@ -20,13 +20,15 @@ from claimscribe.reference.layouts import find_header, first_data_row
 from claimscribe.reference.staging import cell, check_types, insert_from_stage, require_rows, stage
 
 CODE = "'[0-9A-Z][0-9]{3}[0-9A-Z]'"
-OPEN_ENDED = "20360331"     # the I/OCE writes an open range as 2036-03-31
+OPEN_ENDED = "20360331"  # the I/OCE writes an open range as 2036-03-31
 
 
 def _yyyymmdd(expr: str) -> str:
     """SQL turning 'YYYYMMDD' (or '*', blank, the I/OCE open date) into a DATE or NULL."""
-    return (f"CASE WHEN {expr} IS NULL OR {expr} IN ('*', '{OPEN_ENDED}') THEN NULL "
-            f"ELSE CAST(strptime({expr}, '%Y%m%d') AS DATE) END")
+    return (
+        f"CASE WHEN {expr} IS NULL OR {expr} IN ('*', '{OPEN_ENDED}') THEN NULL "
+        f"ELSE CAST(strptime({expr}, '%Y%m%d') AS DATE) END"
+    )
 
 
 @importer("ncci_ptp")
@@ -44,7 +46,7 @@ def load_ptp(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> L
         deletion, modifier = cols.index("DELETION_DATE"), cols.index("MODIFIER_INDICATOR")
         rationale = cols.index("PTP_EDIT_RATIONALE") if "PTP_EDIT_RATIONALE" in cols else None
         effective = None
-    else:   # official: column1, column2, prior-to-1996 flag, effective, deletion, modifier, rationale
+    else:  # official: column1, column2, prior-to-1996 flag, effective, deletion, modifier, rationale
         c1, c2, effective, deletion, modifier, rationale = 0, 1, 3, 4, 5, 6
     data = f"regexp_full_match(trim(c{c1}), {CODE})"
     require_rows(con, path, data)
@@ -54,7 +56,8 @@ def load_ptp(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> L
     check_types(con, path, typed, f"{data} AND trim(c{deletion}) <> '*'")
     bad = con.execute(
         f"SELECT _line, c{modifier} FROM _stage WHERE {data} AND trim(c{modifier}) NOT IN ('0', '1', '9') "
-        "ORDER BY _line LIMIT 1").fetchone()
+        "ORDER BY _line LIMIT 1"
+    ).fetchone()
     if bad:
         raise DataError(str(path), f"modifier indicator {bad[1]!r} is not 0, 1 or 9", row=bad[0])
     columns = {
@@ -72,14 +75,28 @@ def load_ptp(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> L
 def load_ptp_ioce(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
     """Hospital PTP pairs as the I/OCE applies them, quarter by quarter; the rationale, which the I/OCE
     does not carry, is taken from an NCCI hospital file already loaded where the pair is in it."""
-    header = find_header(path, [("ioce", lambda c: c[:2] == ["COLUMN1", "COLUMN2"] and "EFFECTIVE_FROM" in c)])
+    header = find_header(
+        path, [("ioce", lambda c: c[:2] == ["COLUMN1", "COLUMN2"] and "EFFECTIVE_FROM" in c)]
+    )
     stage(con, path, header)
     cols = list(header.columns)
-    modifier, start, end = cols.index("MODIFIER_INDICATOR"), cols.index("EFFECTIVE_FROM"), cols.index("EFFECTIVE_TO")
+    modifier, start, end = (
+        cols.index("MODIFIER_INDICATOR"),
+        cols.index("EFFECTIVE_FROM"),
+        cols.index("EFFECTIVE_TO"),
+    )
     data = f"regexp_full_match(trim(c0), {CODE})"
     require_rows(con, path, data)
-    check_types(con, path, {"effective_from": (start, "INTEGER"), "effective_to": (end, "INTEGER"),
-                            "modifier indicator": (modifier, "INTEGER")}, data)
+    check_types(
+        con,
+        path,
+        {
+            "effective_from": (start, "INTEGER"),
+            "effective_to": (end, "INTEGER"),
+            "modifier indicator": (modifier, "INTEGER"),
+        },
+        data,
+    )
     columns = {
         "column1": "trim(c0)",
         "column2": "trim(c1)",
@@ -110,8 +127,13 @@ def _is_mue_official(cells: list[str]) -> bool:
 def load_mue(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
     """MUEs: the most units of a code per line or per day, and the adjudication indicator (MAI)."""
     path = member(path, ("MCR_MUE", "MUE", ""))
-    header = find_header(path, [("normalized", lambda c: c[:3] == ["HCPCS_CODE", "MUE_UNITS", "MUE_MAI"]),
-                                ("official", _is_mue_official)])
+    header = find_header(
+        path,
+        [
+            ("normalized", lambda c: c[:3] == ["HCPCS_CODE", "MUE_UNITS", "MUE_MAI"]),
+            ("official", _is_mue_official),
+        ],
+    )
     stage(con, path, header)
     code, units, mai = 0, 1, 2
     rationale = 3 if len(header.columns) > 3 else None
@@ -120,7 +142,8 @@ def load_mue(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> L
     check_types(con, path, {"MUE value": (units, "INTEGER")}, data)
     bad = con.execute(
         f"SELECT _line, c{mai} FROM _stage WHERE {data} AND NOT regexp_matches(trim(c{mai}), '^[123]') "
-        "ORDER BY _line LIMIT 1").fetchone()
+        "ORDER BY _line LIMIT 1"
+    ).fetchone()
     if bad:
         raise DataError(str(path), f"MUE adjudication indicator {bad[1]!r} is not 1, 2 or 3", row=bad[0])
     columns = {
@@ -136,11 +159,18 @@ def load_mue(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> L
 def load_addon(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
     """Add-on code edits: each add-on code with its eligible primary codes and edit type 1, 2 or 3."""
     path = member(path, ("AOC", ""))
-    header = find_header(path, [
-        ("normalized", lambda c: "ADD_ON_CODE" in c and "PRIMARY_CODE" in c),
-        ("official", lambda c: any("ADD-ON CODE" in x or "ADDON CODE" in x for x in c)
-         and any("PRIMARY" in x for x in c)),
-    ])
+    header = find_header(
+        path,
+        [
+            ("normalized", lambda c: "ADD_ON_CODE" in c and "PRIMARY_CODE" in c),
+            (
+                "official",
+                lambda c: (
+                    any("ADD-ON CODE" in x or "ADDON CODE" in x for x in c) and any("PRIMARY" in x for x in c)
+                ),
+            ),
+        ],
+    )
     stage(con, path, header)
     cols = [c.replace("_", " ").replace("-", " ") for c in header.columns]
 
@@ -157,9 +187,13 @@ def load_addon(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) ->
     require_rows(con, path, data)
     bad = con.execute(
         f"SELECT _line, c{edit_type} FROM _stage WHERE {data} AND trim(c{edit_type}) NOT IN ('1', '2', '3') "
-        "ORDER BY _line LIMIT 1").fetchone()
+        "ORDER BY _line LIMIT 1"
+    ).fetchone()
     if bad:
         raise DataError(str(path), f"add-on edit type {bad[1]!r} is not 1, 2 or 3", row=bad[0])
-    columns = {"add_on_code": f"trim(c{addon})", "primary_code": f"trim(c{primary})",
-               "edit_type": f"trim(c{edit_type})"}
+    columns = {
+        "add_on_code": f"trim(c{addon})",
+        "primary_code": f"trim(c{primary})",
+        "edit_type": f"trim(c{edit_type})",
+    }
     return Loaded(insert_from_stage(con, "addon_edit", spec.id, columns, data), header.layout)

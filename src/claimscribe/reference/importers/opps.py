@@ -27,12 +27,20 @@ from claimscribe.reference.staging import (
     stage,
 )
 
-FLAGS = ("separate_procedure", "bilateral_conditional", "bilateral_independent", "bilateral_inherent",
-         "addon_type1", "addon_type2", "addon_type3")
+FLAGS = (
+    "separate_procedure",
+    "bilateral_conditional",
+    "bilateral_independent",
+    "bilateral_inherent",
+    "addon_type1",
+    "addon_type2",
+    "addon_type3",
+)
 
 
 def apc_code(expr: str) -> str:
-    """SQL for an APC as CMS prints it (four digits, '5523'); the I/OCE pads to five and writes 00000 for none."""
+    """SQL for an APC as CMS prints it (four digits, '5523'); the I/OCE pads to five digits and writes
+    00000 for none."""
     return f"nullif(lpad(ltrim({expr}, '0'), 4, '0'), '0000')"
 
 
@@ -44,8 +52,13 @@ def _is_addendum_b(cells: list[str]) -> bool:
 def load_opps_hcpcs(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
     """Each HCPCS code's OPPS status indicator and APC, by effective range."""
     path = member(path, ("Addendum B", "2026_January_Web_Addendum_B", ""))
-    header = find_header(path, [("ioce", lambda c: c[:3] == ["HCPCS", "SHORT_DESCRIPTOR", "STATUS_INDICATOR"]),
-                                ("official", _is_addendum_b)])
+    header = find_header(
+        path,
+        [
+            ("ioce", lambda c: c[:3] == ["HCPCS", "SHORT_DESCRIPTOR", "STATUS_INDICATOR"]),
+            ("official", _is_addendum_b),
+        ],
+    )
     stage(con, path, header)
     cols = list(header.columns)
     data = f"regexp_full_match(trim(c0), {CODE})"
@@ -68,8 +81,9 @@ def load_opps_hcpcs(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Pat
     return Loaded(insert_from_stage(con, "opps_hcpcs", spec.id, columns, data), header.layout)
 
 
-def _load_addendum_b(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path, cols: list[str],
-                     data: str) -> Loaded:
+def _load_addendum_b(
+    con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path, cols: list[str], data: str
+) -> Loaded:
     """Addendum B: fills both opps_hcpcs and opps_apc_rate for the release's quarter."""
     try:
         desc, si, apc = column_index(cols, "SHORT DESCRIPTOR"), cols.index("SI"), cols.index("APC")
@@ -79,7 +93,8 @@ def _load_addendum_b(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Pa
     bad = con.execute(
         f"SELECT _line, c{rate} FROM {STAGE} WHERE {data} AND nullif(trim(c{rate}), '') IS NOT NULL AND "
         f"TRY_CAST(replace(replace(trim(c{rate}), '$', ''), ',', '') AS DECIMAL(12,2)) IS NULL "
-        "ORDER BY _line LIMIT 1").fetchone()
+        "ORDER BY _line LIMIT 1"
+    ).fetchone()
     if bad:
         raise DataError(str(path), f"payment rate {bad[1]!r} is not an amount", row=bad[0])
     columns = {
@@ -94,7 +109,8 @@ def _load_addendum_b(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Pa
     }
     rows = insert_from_stage(con, "opps_hcpcs", spec.id, columns, data)
     con.execute(
-        f"""INSERT INTO opps_apc_rate (dataset_id, apc, status_indicator, payment_rate, effective_from, effective_to)
+        f"""INSERT INTO opps_apc_rate
+            (dataset_id, apc, status_indicator, payment_rate, effective_from, effective_to)
         SELECT $d, {apc_code(cell(apc))}, any_value({cell(si)}), max({money(rate)}), NULL, NULL FROM {STAGE}
         WHERE {data} AND {cell(apc)} IS NOT NULL AND {money(rate)} IS NOT NULL GROUP BY ALL""",
         {"d": spec.id},
@@ -112,8 +128,16 @@ def load_apc_rate(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path)
     start, end = cols.index("EFFECTIVE_FROM"), cols.index("EFFECTIVE_TO")
     data = "regexp_full_match(trim(c0), '[0-9]{4,5}')"
     require_rows(con, path, data)
-    check_types(con, path, {"national payment rate": (rate, "DECIMAL(12,2)"),
-                            "effective_from": (start, "INTEGER"), "effective_to": (end, "INTEGER")}, data)
+    check_types(
+        con,
+        path,
+        {
+            "national payment rate": (rate, "DECIMAL(12,2)"),
+            "effective_from": (start, "INTEGER"),
+            "effective_to": (end, "INTEGER"),
+        },
+        data,
+    )
     columns = {
         "apc": apc_code("trim(c0)"),
         "status_indicator": cell(1),

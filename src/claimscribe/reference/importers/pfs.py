@@ -58,16 +58,40 @@ RVU_COLUMNS: dict[str, tuple[str, ...]] = {
     "opps_mp": ("MP USED FOR OPPS PAYMENT AMOUNT",),
 }
 RVU_DECIMALS = (
-    "work", "pe_nonfacility", "pe_facility", "mp", "total_nonfacility", "total_facility",
-    "pre_op", "intra_op", "post_op", "conversion_factor", "opps_pe_nonfacility", "opps_pe_facility", "opps_mp",
+    "work",
+    "pe_nonfacility",
+    "pe_facility",
+    "mp",
+    "total_nonfacility",
+    "total_facility",
+    "pre_op",
+    "intra_op",
+    "post_op",
+    "conversion_factor",
+    "opps_pe_nonfacility",
+    "opps_pe_facility",
+    "opps_mp",
 )
-RVU_REQUIRED = ("hcpcs", "modifier", "status_code", "work", "pe_nonfacility", "pe_facility", "mp",
-                "pctc_indicator", "global_days", "mult_proc", "bilat_surg", "conversion_factor")
+RVU_REQUIRED = (
+    "hcpcs",
+    "modifier",
+    "status_code",
+    "work",
+    "pe_nonfacility",
+    "pe_facility",
+    "mp",
+    "pctc_indicator",
+    "global_days",
+    "mult_proc",
+    "bilat_surg",
+    "conversion_factor",
+)
 HCPCS_ROW = "regexp_full_match(trim(c0), '[0-9A-Z][0-9]{3}[0-9A-Z]')"
 
 
-def _positions(path: Path, columns: tuple[str, ...], wanted: dict[str, tuple[str, ...]],
-               required: tuple[str, ...]) -> dict[str, int]:
+def _positions(
+    path: Path, columns: tuple[str, ...], wanted: dict[str, tuple[str, ...]], required: tuple[str, ...]
+) -> dict[str, int]:
     """Map each field to its column position by exact header name; a missing required column is fatal."""
     normalized = [c.replace("_", " ") for c in columns]
     found: dict[str, int] = {}
@@ -90,8 +114,14 @@ def _is_rvu_header(cells: list[str]) -> bool:
 def load_pfs_rvu(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
     """PPRRVU: one row per HCPCS and modifier (global, 26, TC, 53) with RVUs and payment indicators."""
     path = member(path, ("PPRRVU",))
-    header = find_header(path, [("normalized", lambda c: c[:2] == ["HCPCS", "MOD"] and "STATUS_CODE" in c),
-                                ("official", _is_rvu_header)], stacked=5)
+    header = find_header(
+        path,
+        [
+            ("normalized", lambda c: c[:2] == ["HCPCS", "MOD"] and "STATUS_CODE" in c),
+            ("official", _is_rvu_header),
+        ],
+        stacked=5,
+    )
     stage(con, path, header)
     pos = _positions(path, header.columns, RVU_COLUMNS, RVU_REQUIRED)
     require_rows(con, path, HCPCS_ROW)
@@ -112,10 +142,22 @@ def load_pfs_rvu(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) 
         "nonfacility_na": f"coalesce({text('nonfacility_na', 'NULL')} = 'NA', false)",
         "facility_na": f"coalesce({text('facility_na', 'NULL')} = 'NA', false)",
         **{f: f"coalesce({dec(f)}, 0)" for f in ("total_nonfacility", "total_facility")},
-        **{f: text(f) for f in ("pctc_indicator", "global_days", "mult_proc", "bilat_surg", "asst_surg",
-                                "co_surg", "team_surg")},
-        **{f: dec(f) for f in ("pre_op", "intra_op", "post_op", "opps_pe_nonfacility", "opps_pe_facility",
-                               "opps_mp")},
+        **{
+            f: text(f)
+            for f in (
+                "pctc_indicator",
+                "global_days",
+                "mult_proc",
+                "bilat_surg",
+                "asst_surg",
+                "co_surg",
+                "team_surg",
+            )
+        },
+        **{
+            f: dec(f)
+            for f in ("pre_op", "intra_op", "post_op", "opps_pe_nonfacility", "opps_pe_facility", "opps_mp")
+        },
         "endo_base": text("endo_base"),
         "conversion_factor": dec("conversion_factor"),
         "physician_supervision": text("physician_supervision"),
@@ -134,8 +176,10 @@ def _is_gpci_official(cells: list[str]) -> bool:
 def load_gpci(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
     """GPCIs by MAC and locality; keeps the work GPCI with and without the 1.0 floor where both are given."""
     path = member(path, ("GPCI",))
-    header = find_header(path, [("official", _is_gpci_official),
-                                ("normalized", lambda c: "GPCI WORK" in c or "GPCI_WORK" in c)])
+    header = find_header(
+        path,
+        [("official", _is_gpci_official), ("normalized", lambda c: "GPCI WORK" in c or "GPCI_WORK" in c)],
+    )
     stage(con, path, header)
     cols = [c.replace("_", " ") for c in header.columns]
 
@@ -146,7 +190,12 @@ def load_gpci(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> 
         raise DataError(str(path), f"missing column {' '.join(needles)!r} (header has: {', '.join(cols)})")
 
     if header.layout == "official":
-        mac, state, loc, name = find("CONTRACTOR"), find("STATE"), find("LOCALITY NUMBER"), find("LOCALITY NAME")
+        mac, state, loc, name = (
+            find("CONTRACTOR"),
+            find("STATE"),
+            find("LOCALITY NUMBER"),
+            find("LOCALITY NAME"),
+        )
         work = find("PW GPCI", "WITH 1.0") if any("WITH 1.0" in c for c in cols) else find("PW GPCI")
         no_floor = find("PW GPCI", "WITHOUT") if any("WITHOUT" in c for c in cols) else None
         pe, mp = find("PE GPCI"), find("MP GPCI")
@@ -155,8 +204,16 @@ def load_gpci(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> 
         work, no_floor, pe, mp = find("GPCI WORK"), None, find("GPCI PE"), find("GPCI MP")
     data = f"regexp_full_match(trim(c{mac}), '[0-9]{{5}}')"
     require_rows(con, path, data)
-    check_types(con, path, {"work GPCI": (work, "DECIMAL(6,3)"), "PE GPCI": (pe, "DECIMAL(6,3)"),
-                            "MP GPCI": (mp, "DECIMAL(6,3)")}, data)
+    check_types(
+        con,
+        path,
+        {
+            "work GPCI": (work, "DECIMAL(6,3)"),
+            "PE GPCI": (pe, "DECIMAL(6,3)"),
+            "MP GPCI": (mp, "DECIMAL(6,3)"),
+        },
+        data,
+    )
     columns = {
         "mac": cell(mac),
         "state": cell(state),
@@ -172,12 +229,16 @@ def load_gpci(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> 
 
 @importer("locality")
 def load_locality(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
-    """County to MAC/locality crosswalk (LOCCO); the official file leaves the state blank on follow-on rows."""
+    """County to MAC/locality crosswalk (LOCCO); the official file leaves the state blank on
+    follow-on rows."""
     path = member(path, ("LOCCO",))
-    header = find_header(path, [
-        ("official", lambda c: bool(c) and "CONTRACTOR" in c[0] and any("COUNTIES" in x for x in c)),
-        ("normalized", lambda c: c[:2] == ["MAC", "LOCALITY_NUMBER"]),
-    ])
+    header = find_header(
+        path,
+        [
+            ("official", lambda c: bool(c) and "CONTRACTOR" in c[0] and any("COUNTIES" in x for x in c)),
+            ("normalized", lambda c: c[:2] == ["MAC", "LOCALITY_NUMBER"]),
+        ],
+    )
     stage(con, path, header)
     if header.layout == "official":
         mac, loc, state, area, counties = 0, 1, 2, 3, 4
@@ -201,16 +262,27 @@ def load_locality(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path)
 def load_anesthesia_cf(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
     """Anesthesia conversion factors by locality."""
     path = member(path, ("ANES",))
-    header = find_header(path, [("normalized", lambda c: "ANESTHESIA_CONV_FACTOR" in c),
-                                ("official", lambda c: any("CONVERSION FACTOR" in x for x in c)
-                                 and any("LOCALITY" in x for x in c))])
+    header = find_header(
+        path,
+        [
+            ("normalized", lambda c: "ANESTHESIA_CONV_FACTOR" in c),
+            (
+                "official",
+                lambda c: any("CONVERSION FACTOR" in x for x in c) and any("LOCALITY" in x for x in c),
+            ),
+        ],
+    )
     stage(con, path, header)
     mac, loc, name, cf = 0, 1, 2, len(header.columns) - 1
     data = f"regexp_full_match(trim(c{mac}), '[0-9]{{5}}')"
     require_rows(con, path, data)
     check_types(con, path, {"conversion factor": (cf, "DECIMAL(8,2)")}, data)
-    columns = {"mac": cell(mac), "locality_number": f"lpad({cell(loc)}, 2, '0')", "locality_name": cell(name),
-               "conversion_factor": f"CAST({cell(cf)} AS DECIMAL(8,2))"}
+    columns = {
+        "mac": cell(mac),
+        "locality_number": f"lpad({cell(loc)}, 2, '0')",
+        "locality_name": cell(name),
+        "conversion_factor": f"CAST({cell(cf)} AS DECIMAL(8,2))",
+    }
     return Loaded(insert_from_stage(con, "anesthesia_cf", spec.id, columns, data), header.layout)
 
 
@@ -218,14 +290,29 @@ def load_anesthesia_cf(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: 
 def load_opps_cap(con: duckdb.DuckDBPyConnection, spec: DatasetSpec, path: Path) -> Loaded:
     """The OPPS payment cap on PFS imaging technical components, by locality."""
     path = member(path, ("OPPSCAP",))
-    header = find_header(path, [("normalized", lambda c: c[:2] == ["HCPCS", "MOD"] and "CARRIER" in c),
-                                ("official", lambda c: c[:2] == ["HCPCS", "MOD"])])
+    header = find_header(
+        path,
+        [
+            ("normalized", lambda c: c[:2] == ["HCPCS", "MOD"] and "CARRIER" in c),
+            ("official", lambda c: c[:2] == ["HCPCS", "MOD"]),
+        ],
+    )
     stage(con, path, header)
     hcpcs, mod, status, mac, loc, fac, nonfac = range(7)
     require_rows(con, path, HCPCS_ROW)
-    check_types(con, path, {"facility price": (fac, "DECIMAL(12,2)"),
-                            "non-facility price": (nonfac, "DECIMAL(12,2)")}, HCPCS_ROW)
-    columns = {"hcpcs": cell(hcpcs), "modifier": f"coalesce({cell(mod)}, '')", "status_code": cell(status),
-               "mac": cell(mac), "locality_number": f"lpad({cell(loc)}, 2, '0')",
-               "facility_price": money(fac), "nonfacility_price": money(nonfac)}
+    check_types(
+        con,
+        path,
+        {"facility price": (fac, "DECIMAL(12,2)"), "non-facility price": (nonfac, "DECIMAL(12,2)")},
+        HCPCS_ROW,
+    )
+    columns = {
+        "hcpcs": cell(hcpcs),
+        "modifier": f"coalesce({cell(mod)}, '')",
+        "status_code": cell(status),
+        "mac": cell(mac),
+        "locality_number": f"lpad({cell(loc)}, 2, '0')",
+        "facility_price": money(fac),
+        "nonfacility_price": money(nonfac),
+    }
     return Loaded(insert_from_stage(con, "opps_cap", spec.id, columns, HCPCS_ROW), header.layout)

@@ -18,8 +18,9 @@ def member(path: Path, prefixes: Sequence[str]) -> Path:
         return path
     try:
         with zipfile.ZipFile(path) as archive:
-            names = [n for n in archive.namelist()
-                     if any(p.upper() in Path(n).name.upper() for p in prefixes)]
+            names = [
+                n for n in archive.namelist() if any(p.upper() in Path(n).name.upper() for p in prefixes)
+            ]
             names.sort(key=lambda n: (not n.lower().endswith(".csv"), not n.lower().endswith(".txt"), n))
             if not names:
                 raise DataError(str(path), f"no member named {prefixes[0]}* in the zip")
