@@ -16,7 +16,7 @@ from decimal import Decimal
 from claimscribe.pricing.discount import DiscountUnit, discount_units
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import Price
-from claimscribe.pricing.money import WHOLE, ZERO, of_percent, percent_text, to_cents
+from claimscribe.pricing.money import WHOLE, ZERO, amount_text, of_percent, percent_text, to_cents
 from claimscribe.pricing.rules import AscPaymentIndicator, opps_asc_rules
 
 
@@ -79,8 +79,10 @@ def price_asc_lines(lines: Sequence[AscLine]) -> list[Price]:
         pi = line.payment_indicator.strip().upper()
         rate_text = line.rate if line.rate is not None else "-"
         trace = [
-            f"line {i + 1}: {line.code or 'ASC line'} payment indicator {pi} rate {rate_text} "
-            f"units {line.units} ({line.source})"
+            (
+                f"line {i + 1}: {line.code or 'ASC line'} payment indicator {pi} rate {rate_text} "
+                f"units {line.units} ({line.source})"
+            )
         ]
         traces.append(trace)
         if indicator.treatment != "paid" or line.rate is None:
@@ -114,11 +116,11 @@ def price_asc_lines(lines: Sequence[AscLine]) -> list[Price]:
         elif i in unit_amounts:
             amount = unit_amounts[i] * line.units
             if line.units > 1:
-                trace.append(f"{line.units} units × {unit_amounts[i]} = {amount}")
+                trace.append(f"{line.units} units × {amount_text(unit_amounts[i])} = {amount_text(amount)}")
         else:
             amount = ZERO
         cents = to_cents(amount)
-        trace.append(f"amount {amount} → ${cents} (rounded half-up to the cent, once)")
+        trace.append(f"amount {amount_text(amount)} → ${cents} (rounded half-up to the cent, once)")
         prices.append(Price(cents, tuple(trace)))
     return prices
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from claimscribe.pricing.money import of_percent, percent_text
+from claimscribe.pricing.money import ZERO, amount_text, of_percent, percent_text
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,11 @@ def discount_units(
     for rank, unit in enumerate(ranked, start=1):
         percent = highest_percent if rank == 1 else subsequent_percent
         amount = of_percent(unit.amount, percent)
-        paid[unit.index] = paid.get(unit.index, Decimal(0)) + amount
+        paid[unit.index] = paid.get(unit.index, ZERO) + amount
         if len(ranked) == 1:
             continue
         notes.setdefault(unit.index, []).append(
             f"multiple procedure discount: {unit.name} ranked {rank} of {len(ranked)} by rate ({unit.rate}): "
-            f"{percent_text(percent)} of {unit.amount} = {amount} ({source})"
+            f"{percent_text(percent)} of {amount_text(unit.amount)} = {amount_text(amount)} ({source})"
         )
     return paid, notes

@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
-ZERO = Decimal("0")
-WHOLE = Decimal("100")  # 100%: a percentage that leaves an amount unchanged
+ZERO = Decimal(0)
+WHOLE = Decimal(100)  # 100%: a percentage that leaves an amount unchanged
 
 
 def to_cents(amount: Decimal) -> Decimal:
@@ -27,3 +27,11 @@ def percent_text(percent: Decimal) -> str:
     """A percentage for a trace line: '150%', '62.5%'."""
     text = format(percent.normalize(), "f")
     return f"{text}%"
+
+
+def amount_text(amount: Decimal) -> str:
+    """A computed dollar amount for a trace line: exact, without trailing zeros past the cent."""
+    cents = amount.quantize(CENT)
+    if cents == amount:
+        return format(cents, "f")
+    return format(amount.normalize(), "f")

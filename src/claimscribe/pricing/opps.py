@@ -17,7 +17,7 @@ from decimal import Decimal
 from claimscribe.pricing.discount import DiscountUnit, discount_units
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import Price
-from claimscribe.pricing.money import WHOLE, ZERO, of_percent, percent_text, to_cents
+from claimscribe.pricing.money import WHOLE, ZERO, amount_text, of_percent, percent_text, to_cents
 from claimscribe.pricing.rules import OppsStatusIndicator, opps_asc_rules
 
 
@@ -58,10 +58,12 @@ def _rate(line: OppsLine, number: int) -> Decimal:
 
 
 def _si(line: OppsLine) -> str:
+    """The status indicator as I/OCE spells it (trimmed, upper case)."""
     return line.status_indicator.strip().upper()
 
 
 def _name(line: OppsLine, unit: int) -> str:
+    """A line (or one of its units) as the trace names it."""
     code = line.code or "line"
     return f"{code} unit {unit + 1}" if line.units > 1 else code
 
@@ -83,9 +85,12 @@ def price_opps_lines(lines: Sequence[OppsLine]) -> list[Price]:
     base: dict[int, Decimal] = {}  # per-unit amount of every paid line (after 73/52)
     for i, (line, status) in enumerate(zip(lines, statuses, strict=True)):
         si = _si(line)
+        rate_text = line.apc_rate if line.apc_rate is not None else "-"
         trace = [
-            f"line {i + 1}: {line.code or 'OPPS line'} status indicator {si} APC {line.apc or '-'} "
-            f"rate {line.apc_rate if line.apc_rate is not None else '-'} units {line.units} ({line.source})"
+            (
+                f"line {i + 1}: {line.code or 'OPPS line'} status indicator {si} APC {line.apc or '-'} "
+                f"rate {rate_text} units {line.units} ({line.source})"
+            )
         ]
         traces.append(trace)
         if primary is not None and i != primary and si not in rules.comprehensive.excluded_status_indicators:
@@ -170,11 +175,11 @@ def _finish(
         elif i in base:
             amount = base[i] if i == primary else base[i] * line.units
             if i != primary and line.units > 1:
-                trace.append(f"{line.units} units × {base[i]} = {amount}")
+                trace.append(f"{line.units} units × {amount_text(base[i])} = {amount_text(amount)}")
         else:
             amount = ZERO
         cents = to_cents(amount)
-        trace.append(f"amount {amount} → ${cents} (rounded half-up to the cent, once)")
+        trace.append(f"amount {amount_text(amount)} → ${cents} (rounded half-up to the cent, once)")
         prices.append(Price(cents, tuple(trace)))
     return prices
 

@@ -15,9 +15,10 @@ from decimal import Decimal
 
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import ConversionFactor, Gpci, Price, RvuRow
-from claimscribe.pricing.money import WHOLE, ZERO, of_percent, to_cents
+from claimscribe.pricing.money import WHOLE, ZERO, amount_text, of_percent, to_cents
 from claimscribe.pricing.pfs_fee import Fee, Setting, fee_schedule_amount
 from claimscribe.pricing.pfs_modifiers import (
+    Adjustment,
     bilateral_adjustment,
     select_row,
     status_code,
@@ -42,17 +43,20 @@ def is_facility(place_of_service: str) -> bool:
 def _rounded(amount: Decimal, trace: list[str]) -> Price:
     """Round once, half-up to the cent, and say so in the trace."""
     cents = to_cents(amount)
-    trace.append(f"amount {amount} → ${cents} (rounded half-up to the cent, once)")
+    trace.append(f"amount {amount_text(amount)} → ${cents} (rounded half-up to the cent, once)")
     return Price(cents, tuple(trace))
 
 
-def pfs_amount(rvu: RvuRow, cf: ConversionFactor, *, facility: bool, gpci: Gpci | None = None) -> Price:
+def pfs_amount(
+    rvu: RvuRow, cf: ConversionFactor, *, facility: bool, gpci: Gpci | None = None, opps_cap: bool = True
+) -> Price:
     """Fee schedule amount of one RVU row: national (RVUs x CF) or by locality (RVUs x GPCIs x CF), RVUPUF.
 
     facility=False uses the non-facility PE unless the row has the non-facility NA indicator (then the
-    facility PE, as the trace says). Status codes and claim modifiers are `price_pfs_lines`' job.
+    facility PE, as the trace says). `opps_cap=False` gives the published fee schedule amount before the
+    OPPS cap on imaging. Status codes and claim modifiers are `price_pfs_lines`' job.
     """
-    fee = fee_schedule_amount(rvu, cf, facility=facility, gpci=gpci)
+    fee = fee_schedule_amount(rvu, cf, facility=facility, gpci=gpci, opps_cap=opps_cap)
     return _rounded(fee.total, list(fee.trace))
 
 
@@ -113,14 +117,14 @@ def _portions(
             portions["pc"] = of_percent(pc_fee.total, percent)
             portions["tc"] = of_percent(tc_fee.total, percent)
             work.trace.append(
-                f"{indicator.name} split of {row.label}: {tc_row.label} fee {tc_fee.total}, "
-                f"{pc_row.label} fee {pc_fee.total}"
+                f"{indicator.name} split of {row.label}: {tc_row.label} fee {amount_text(tc_fee.total)}, "
+                f"{pc_row.label} fee {amount_text(pc_fee.total)}"
             )
     return portions
 
 
 def _endo_base_amount(
-    line: PfsLine, row: RvuRow, lines: Sequence[PfsLine], setting: Setting
+    line: PfsLine, row: RvuRow, lines: Sequence[PfsLine], setting: Setting, work: _LineWork
 ) -> Decimal | None:
     """Fee of the endoscopic base code: the line's endo_base_rvu, else a line of that code on the claim."""
     if not row.endo_base:
@@ -136,7 +140,9 @@ def _endo_base_amount(
         raise PricingInputError(
             f"{row.label}: endo_base_rvu is {base.code}, but the ENDO BASE is {row.endo_base}"
         )
-    return setting.fee(base).total
+    fee = setting.fee(base)
+    work.trace.append(f"endoscopic base {fee.trace[0]}; base fee {amount_text(fee.total)}")
+    return fee.total
 
 
 def _select(index: int, line: PfsLine) -> _LineWork:
@@ -200,19 +206,28 @@ def price_pfs_lines(
     works = [_select(index, line) for index, line in enumerate(lines)]
     _bundle_status_t(works)
     procedures: list[Procedure] = []
+    roles: dict[int, Adjustment] = {}
     for index, (line, work) in enumerate(zip(lines, works, strict=True)):
         if work.refused or work.row is None:
             continue
         row = work.row
         fee = setting.fee(row)
         work.trace.extend(fee.trace)
+        role = surgical_role_adjustment(row, work.modifiers)
+        if role is not None and role.percent == ZERO:
+            # Not payable in this role (or by report): it takes no place in the multiple surgery ranking.
+            work.trace.append(role.note)
+            continue
+        if role is not None:
+            roles[index] = role
         bilateral = bilateral_adjustment(row, work.modifiers)
         percent = bilateral.percent if bilateral else WHOLE
         unit_amount = of_percent(fee.total, percent)
         if bilateral:
-            work.trace.append(f"{bilateral.note}: {fee.total} → {unit_amount}")
+            work.trace.append(f"{bilateral.note}: {amount_text(fee.total)} → {amount_text(unit_amount)}")
         if line.units > 1:
-            work.trace.append(f"{line.units} units × {unit_amount} = {unit_amount * line.units}")
+            total = unit_amount * line.units
+            work.trace.append(f"{line.units} units × {amount_text(unit_amount)} = {amount_text(total)}")
         procedures.append(
             Procedure(
                 index=index,
@@ -223,7 +238,7 @@ def price_pfs_lines(
                 unit_amount=unit_amount,
                 portions=_portions(line, row, fee, percent, work, setting),
                 endo_base=row.endo_base or None,
-                endo_base_amount=_endo_base_amount(line, row, lines, setting),
+                endo_base_amount=_endo_base_amount(line, row, lines, setting, work),
             )
         )
     adjusted = apply_multiple_procedure_rules(procedures)
@@ -234,10 +249,10 @@ def price_pfs_lines(
             continue
         amount = adjusted[index].amount
         work.trace.extend(adjusted[index].trace)
-        role = surgical_role_adjustment(work.row, work.modifiers)
+        role = roles.get(index)
         if role is not None:
             new_amount = of_percent(amount, role.percent)
-            work.trace.append(f"{role.note}: {amount} → {new_amount}")
+            work.trace.append(f"{role.note}: {amount_text(amount)} → {amount_text(new_amount)}")
             amount = new_amount
         prices.append(_rounded(amount, work.trace))
     return prices

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from claimscribe.pricing.model import ConversionFactor, Gpci, RvuRow
-from claimscribe.pricing.money import ZERO
+from claimscribe.pricing.money import ZERO, amount_text
 from claimscribe.pricing.rules import pfs_rules
 
 
@@ -40,10 +40,13 @@ def _components(
     """Dollars per RVU component and the formula written out with its numbers."""
     if gpci is None:
         parts = (work * cf.value, pe * cf.value, mp * cf.value)
-        text = f"({work} + {pe} + {mp}) × {cf.value} = {sum(parts, ZERO)}"
+        text = f"({work} + {pe} + {mp}) × {cf.value} = {amount_text(sum(parts, ZERO))}"
     else:
         parts = (work * gpci.work * cf.value, pe * gpci.pe * cf.value, mp * gpci.mp * cf.value)
-        text = f"({work}×{gpci.work} + {pe}×{gpci.pe} + {mp}×{gpci.mp}) × {cf.value} = {sum(parts, ZERO)}"
+        text = (
+            f"({work}×{gpci.work} + {pe}×{gpci.pe} + {mp}×{gpci.mp}) × {cf.value} "
+            f"= {amount_text(sum(parts, ZERO))}"
+        )
     return parts[0], parts[1], parts[2], text
 
 
@@ -67,9 +70,13 @@ def _practice_expense(rvu: RvuRow, *, facility: bool) -> tuple[Decimal, Decimal,
 
 
 def fee_schedule_amount(
-    rvu: RvuRow, cf: ConversionFactor, *, facility: bool, gpci: Gpci | None = None
+    rvu: RvuRow, cf: ConversionFactor, *, facility: bool, gpci: Gpci | None = None, opps_cap: bool = True
 ) -> Fee:
-    """Fee schedule amount of one RVU row in one setting, national or by locality (RVUPUF formula)."""
+    """Fee schedule amount of one RVU row in one setting, national or by locality (RVUPUF formula).
+
+    With `opps_cap=False` the amount is the fee schedule amount CMS publishes for the row (total RVUs x
+    CF), before the OPPS cap that payment applies to imaging.
+    """
     pe_rvu, cap_pe_rvu, pe_label, notes = _practice_expense(rvu, facility=facility)
     trace = [f"RVU {rvu.label} from {rvu.source}: work {rvu.work} {pe_label} {pe_rvu} mp {rvu.mp}", *notes]
     if gpci is None:
@@ -82,7 +89,7 @@ def fee_schedule_amount(
     trace.append(f"CF {cf.value} ({cf.source})")
     work, pe, mp, formula = _components(rvu.work, pe_rvu, rvu.mp, cf, gpci)
     trace.append(f"fee schedule amount {formula}")
-    if cap_pe_rvu > ZERO:
+    if opps_cap and cap_pe_rvu > ZERO:
         cap_work, cap_pe, cap_mp, cap_formula = _components(rvu.work, cap_pe_rvu, rvu.opps_cap_mp, cf, gpci)
         cap_total = cap_work + cap_pe + cap_mp
         if cap_total < work + pe + mp:
@@ -92,7 +99,10 @@ def fee_schedule_amount(
             )
             work, pe, mp = cap_work, cap_pe, cap_mp
         else:
-            trace.append(f"OPPS cap: OPPS-based amount {cap_total} is not below the PFS amount; not capped")
+            trace.append(
+                f"OPPS cap: OPPS-based amount {amount_text(cap_total)} is not below the PFS amount, "
+                "not capped"
+            )
     return Fee(row=rvu, work=work, pe=pe, mp=mp, trace=tuple(trace))
 
 

@@ -103,6 +103,7 @@ def _indicator(
 
 
 def _documentation(indicator: SurgicalRoleIndicator) -> str:
+    """Trace suffix for indicators that pay only with documentation (RVUPUF 1 values)."""
     return "; documentation required" if indicator.documentation_required else ""
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from claimscribe.pricing.errors import PricingInputError
-from claimscribe.pricing.money import ZERO, of_percent, percent_text
+from claimscribe.pricing.money import ZERO, amount_text, of_percent, percent_text
 from claimscribe.pricing.rules import MultipleProcedureIndicator, pfs_rules
 
 
@@ -57,6 +57,7 @@ class _Ranked:
 
 
 def _indicator(procedure: Procedure) -> MultipleProcedureIndicator:
+    """The RVUPUF MULT PROC meaning of a line; an unknown indicator is an input error."""
     indicator = pfs_rules().multiple_procedure.indicators.get(procedure.mult_proc)
     if indicator is None:
         raise PricingInputError(
@@ -66,6 +67,7 @@ def _indicator(procedure: Procedure) -> MultipleProcedureIndicator:
 
 
 def _unit_name(procedure: Procedure, unit: int) -> str:
+    """A line (or one of its units) as the trace names it."""
     return f"{procedure.label} unit {unit + 1}" if procedure.units > 1 else procedure.label
 
 
@@ -91,8 +93,8 @@ def _endoscopic_family(base: str, members: list[Procedure], traces: dict[int, li
         )
     parts = [(top.index, top.unit_amount, _unit_name(top, top_unit))]
     traces[top.index].append(
-        f"endoscopic family of base {base} (base fee {base_amount}): {_unit_name(top, top_unit)} has the "
-        f"highest fee of the family, counted in full"
+        f"endoscopic family of base {base} (base fee {amount_text(base_amount)}): "
+        f"{_unit_name(top, top_unit)} has the highest fee of the family, counted in full"
     )
     for procedure, unit in units[1:]:
         counted = max(procedure.unit_amount - base_amount, ZERO)
@@ -100,7 +102,10 @@ def _endoscopic_family(base: str, members: list[Procedure], traces: dict[int, li
         if procedure.code == base:
             why = f"{name} is the base endoscopy, included in the other endoscopies of its family: counts 0"
         else:
-            why = f"{name}: fee {procedure.unit_amount} − base fee {base_amount} = {counted}"
+            why = (
+                f"{name}: fee {amount_text(procedure.unit_amount)} − base fee {amount_text(base_amount)} "
+                f"= {amount_text(counted)}"
+            )
         traces[procedure.index].append(f"endoscopic family of base {base}: {why}")
         parts.append((procedure.index, counted, name))
     return _Ranked(sum((c for _, c, _ in parts), ZERO), parts)
@@ -146,8 +151,8 @@ def _surgical_ranking(
                 )
                 continue
             note = (
-                f"multiple surgery: {name} ranked {rank} of {total} by fee ({item.value}): "
-                f"{percent_text(percent)} of {counted} = {paid}"
+                f"multiple surgery: {name} ranked {rank} of {total} by fee ({amount_text(item.value)}): "
+                f"{percent_text(percent)} of {amount_text(counted)} = {amount_text(paid)}"
             )
             if rank > rule.by_report_after_rank:
                 note += (
@@ -180,16 +185,15 @@ def _component_reductions(
             top, top_unit, top_amount = units[0]
             head = f"{indicator.name} (indicator {mult_proc}), {portion.upper()}"
             traces[top.index].append(
-                f"{head}: {_unit_name(top, top_unit)} {portion.upper()} {top_amount} is the highest "
-                f"of the session, "
-                f"paid in full ({indicator.source})"
+                f"{head}: {_unit_name(top, top_unit)} {portion.upper()} {amount_text(top_amount)} "
+                f"is the highest of the session, paid in full ({indicator.source})"
             )
             for procedure, unit, amount in units[1:]:
                 reduction = of_percent(amount, percent)
                 amounts[procedure.index] -= reduction
                 traces[procedure.index].append(
-                    f"{head}: {_unit_name(procedure, unit)} {portion.upper()} {amount} reduced "
-                    f"{percent_text(percent)} = −{reduction} ({indicator.source})"
+                    f"{head}: {_unit_name(procedure, unit)} {portion.upper()} {amount_text(amount)} reduced "
+                    f"{percent_text(percent)} = −{amount_text(reduction)} ({indicator.source})"
                 )
 
 

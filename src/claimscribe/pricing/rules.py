@@ -15,12 +15,17 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 
 def _exact_decimal(value: Any) -> Any:
     """Refuse YAML floats for percentages: they must be quoted so they stay exact."""
     if isinstance(value, float):
-        raise ValueError(f"percentage {value!r} must be a quoted string (exact decimal), not a float")
+        raise PydanticCustomError(
+            "float_percentage",
+            "percentage {value} must be a quoted string (exact decimal), not a float",
+            {"value": value},
+        )
     return value
 
 
@@ -28,6 +33,8 @@ Percent = Annotated[Decimal, BeforeValidator(_exact_decimal)]
 
 
 class _Rule(BaseModel):
+    """Base of every rule model: immutable, unknown keys rejected."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -35,12 +42,16 @@ class _Rule(BaseModel):
 
 
 class PlaceOfService(_Rule):
+    """One POS code: its name, the PE setting it is paid at, and the CMS source."""
+
     name: str
     setting: Literal["facility", "non_facility"]
     source: str
 
 
 class PlaceOfServiceRules(_Rule):
+    """place_of_service.yaml."""
+
     sources: dict[str, str]
     codes: dict[str, PlaceOfService]
 
@@ -49,6 +60,8 @@ class PlaceOfServiceRules(_Rule):
 
 
 class ComponentModifiers(_Rule):
+    """Modifiers that select their own row of the RVU file (26, TC, 53)."""
+
     professional: str
     technical: str
     other_row_modifiers: tuple[str, ...]
@@ -61,6 +74,8 @@ class ComponentModifiers(_Rule):
 
 
 class StatusCode(_Rule):
+    """One RVUPUF status code: paid under the PFS or not, and why."""
+
     payable: bool
     meaning: str
     carrier_priced: bool = False
@@ -68,26 +83,36 @@ class StatusCode(_Rule):
 
 
 class StatusCodes(_Rule):
+    """The RVUPUF status codes."""
+
     source: str
     codes: dict[str, StatusCode]
 
 
 class PctcIndicator(_Rule):
+    """One RVUPUF PC/TC indicator and which component a row without modifier is."""
+
     component: Literal["none", "split", "pc", "tc"]
     meaning: str
 
 
 class PctcIndicators(_Rule):
+    """The RVUPUF PC/TC indicators."""
+
     source: str
     indicators: dict[str, PctcIndicator]
 
 
 class BilateralIndicator(_Rule):
+    """One BILAT SURG indicator: percent paid with modifier 50."""
+
     percent: Percent
     meaning: str
 
 
 class BilateralRule(_Rule):
+    """Modifier 50 and its indicators (Pub. 100-04 Chapter 12 §40.7)."""
+
     modifier: str
     source: str
     indicators: dict[str, BilateralIndicator]
@@ -97,6 +122,8 @@ Portion = Literal["tc", "pc", "pe"]
 
 
 class MultipleProcedureIndicator(_Rule):
+    """One MULT PROC indicator: which ranking rule applies and its reductions."""
+
     name: str
     rule: Literal["none", "not_applied", "surgical", "endoscopic", "component_reduction"]
     meaning: str
@@ -105,6 +132,8 @@ class MultipleProcedureIndicator(_Rule):
 
 
 class MultipleProcedureRule(_Rule):
+    """Multiple surgery percentages and the MULT PROC indicators (Chapter 12 §40.6)."""
+
     highest_percent: Percent
     subsequent_percent: Percent
     by_report_after_rank: int
@@ -113,6 +142,8 @@ class MultipleProcedureRule(_Rule):
 
 
 class SurgicalRoleIndicator(_Rule):
+    """One CO-SURG / ASST SURG / TEAM SURG indicator value."""
+
     payable: bool
     meaning: str
     documentation_required: bool = False
@@ -120,6 +151,8 @@ class SurgicalRoleIndicator(_Rule):
 
 
 class CoSurgeryRule(_Rule):
+    """Modifier 62 (Chapter 12 §40.8)."""
+
     modifiers: tuple[str, ...]
     percent: Percent
     source: str
@@ -127,6 +160,8 @@ class CoSurgeryRule(_Rule):
 
 
 class AssistantAtSurgeryRule(_Rule):
+    """Modifiers 80/81/82 and AS (Chapter 12 §20.4.3)."""
+
     physician_modifiers: tuple[str, ...]
     percent: Percent
     source: str
@@ -137,17 +172,23 @@ class AssistantAtSurgeryRule(_Rule):
 
 
 class TeamSurgeryRule(_Rule):
+    """Modifier 66 (Chapter 12 §40.8)."""
+
     modifiers: tuple[str, ...]
     source: str
     indicators: dict[str, SurgicalRoleIndicator]
 
 
 class OppsCapRule(_Rule):
+    """The OPPS cap on imaging (DRA 2005 §5102(b))."""
+
     source: str
     meaning: str
 
 
 class PfsRules(_Rule):
+    """pfs_payment_rules.yaml."""
+
     sources: dict[str, str]
     component_modifiers: ComponentModifiers
     status_codes: StatusCodes
@@ -164,22 +205,30 @@ class PfsRules(_Rule):
 
 
 class OppsStatusIndicator(_Rule):
+    """One OPPS status indicator (Addendum D1) and how the engine treats it."""
+
     treatment: Literal["paid", "comprehensive", "conditionally_packaged", "packaged", "not_paid"]
     meaning: str
     packaged_with: tuple[str, ...] = ()
 
 
 class OppsStatusIndicators(_Rule):
+    """The OPPS status indicators."""
+
     source: str
     codes: dict[str, OppsStatusIndicator]
 
 
 class ComprehensiveRule(_Rule):
+    """Comprehensive APC packaging and its exclusions (Chapter 4 §10.2.3)."""
+
     excluded_status_indicators: tuple[str, ...]
     source: str
 
 
 class OppsDiscountRule(_Rule):
+    """Status indicator T multiple procedure discount."""
+
     status_indicators: tuple[str, ...]
     highest_percent: Percent
     subsequent_percent: Percent
@@ -187,12 +236,16 @@ class OppsDiscountRule(_Rule):
 
 
 class OppsTerminatedRule(_Rule):
+    """Modifiers 73/52/74 under OPPS (Chapter 4 §20.6.4)."""
+
     modifiers: dict[str, Percent]
     status_indicators: tuple[str, ...]
     source: str
 
 
 class OppsRules(_Rule):
+    """The OPPS block of opps_asc_payment_rules.yaml."""
+
     status_indicators: OppsStatusIndicators
     comprehensive: ComprehensiveRule
     multiple_procedure_discount: OppsDiscountRule
@@ -200,34 +253,46 @@ class OppsRules(_Rule):
 
 
 class AscPaymentIndicator(_Rule):
+    """One ASC payment indicator (Addendum DD1) and how the engine treats it."""
+
     treatment: Literal["paid", "packaged", "not_paid"]
     meaning: str
 
 
 class AscPaymentIndicators(_Rule):
+    """The ASC payment indicators."""
+
     source: str
     codes: dict[str, AscPaymentIndicator]
 
 
 class AscDiscountRule(_Rule):
+    """ASC multiple procedure discount (Chapter 14 §40.5)."""
+
     highest_percent: Percent
     subsequent_percent: Percent
     source: str
 
 
 class AscTerminatedRule(_Rule):
+    """Modifiers 73/52/74 in an ASC (Chapter 14 §40.4)."""
+
     modifiers: dict[str, Percent]
     exempt_from_multiple_procedure_discount: tuple[str, ...]
     source: str
 
 
 class AscRules(_Rule):
+    """The ASC block of opps_asc_payment_rules.yaml."""
+
     payment_indicators: AscPaymentIndicators
     multiple_procedure_discount: AscDiscountRule
     terminated_procedures: AscTerminatedRule
 
 
 class OppsAscRules(_Rule):
+    """opps_asc_payment_rules.yaml."""
+
     sources: dict[str, str]
     opps: OppsRules
     asc: AscRules
@@ -241,7 +306,7 @@ def _load(file_name: str) -> dict[str, Any]:
     resource = importlib.resources.files("claimscribe.knowledge") / "rules" / file_name
     data = yaml.safe_load(resource.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
-        raise ValueError(f"knowledge/rules/{file_name}: expected a mapping at the top level")
+        raise TypeError(f"knowledge/rules/{file_name}: expected a mapping at the top level")
     return data
 
 

@@ -428,11 +428,16 @@ class Codebook:
         gpci = self.gpci(locality, on) if locality else None
         payment_trace: list[str] = []
         nonfac = fac = None
+        capped = None
         if global_row is not None and cf is not None:
-            nf_price = pfs_amount(global_row, cf, facility=False, gpci=gpci)
-            f_price = pfs_amount(global_row, cf, facility=True, gpci=gpci)
+            nf_price = pfs_amount(global_row, cf, facility=False, gpci=gpci, opps_cap=False)
+            f_price = pfs_amount(global_row, cf, facility=True, gpci=gpci, opps_cap=False)
             nonfac, fac = nf_price.amount, f_price.amount
             payment_trace += [*nf_price.trace, *(s for s in f_price.trace if s not in nf_price.trace)]
+            cap_price = pfs_amount(global_row, cf, facility=False, gpci=gpci)
+            if cap_price.amount < nonfac:
+                capped = cap_price.amount
+                payment_trace += [t for t in cap_price.trace if t.startswith("OPPS cap")]
         components: dict[str, Component] = {}
         for modifier in ("26", "TC"):
             row = rows.get(modifier)
@@ -440,8 +445,8 @@ class Codebook:
                 components[modifier] = Component(
                     modifier=modifier,
                     rvu=_rvu(row),
-                    pfs_nonfacility=pfs_amount(row, cf, facility=False, gpci=gpci).amount,
-                    pfs_facility=pfs_amount(row, cf, facility=True, gpci=gpci).amount,
+                    pfs_nonfacility=pfs_amount(row, cf, facility=False, gpci=gpci, opps_cap=False).amount,
+                    pfs_facility=pfs_amount(row, cf, facility=True, gpci=gpci, opps_cap=False).amount,
                 )
         if rvu_dataset is not None:
             vintages["pfs_rvu"] = rvu_dataset.title
