@@ -480,6 +480,7 @@ class Codebook:
             payment=Payment(
                 pfs_nonfacility=nonfac,
                 pfs_facility=fac,
+                pfs_nonfacility_opps_capped=capped,
                 opps=opps,
                 asc=asc,
                 locality=f"{gpci.mac}-{gpci.locality_number}" if gpci else None,

@@ -28,18 +28,8 @@ def code_record(record: CodeRecord) -> Group:
     if record.payment.locality:
         facts.add_row("locality", record.payment.locality)
     rvus = Table(title="RVUs", title_justify="left")
-    for column in (
-        "",
-        "work",
-        "PE non-fac",
-        "PE fac",
-        "MP",
-        "total non-fac",
-        "total fac",
-        "PFS non-fac",
-        "PFS fac",
-    ):
-        rvus.add_column(column, justify="right")
+    for column in ("", "work", "PE NF", "PE F", "MP", "total NF", "total F", "PFS NF", "PFS F"):
+        rvus.add_column(column, justify="right", no_wrap=True)
     if record.rvu:
         r = record.rvu
         rvus.add_row(
@@ -70,7 +60,9 @@ def code_record(record: CodeRecord) -> Group:
     sites.add_column("setting")
     sites.add_column("rate", justify="right")
     sites.add_column("basis")
-    sites.add_row("Office (PFS non-facility)", _money(record.payment.pfs_nonfacility), "")
+    capped = record.payment.pfs_nonfacility_opps_capped
+    sites.add_row("Office (PFS non-facility)", _money(record.payment.pfs_nonfacility),
+                  f"OPPS cap: paid {_money(capped)}" if capped is not None else "")
     sites.add_row("Facility (PFS facility)", _money(record.payment.pfs_facility), "")
     opps = record.payment.opps
     if opps:
@@ -89,8 +81,8 @@ def code_record(record: CodeRecord) -> Group:
         if value:
             mue.add_row(setting, str(value.units), value.mai, value.rationale or "")
     sources = Table.grid(padding=(0, 2))
-    for key, title in record.vintages.items():
-        sources.add_row(key, title)
+    for key, release in record.vintages.items():
+        sources.add_row(key, release)
     parts: list = [title, facts, rvus, sites, mue, Text("Sources", style="bold"), sources]
     parts += [Text(f"warning: {w}", style="yellow") for w in record.warnings]
     return Group(*parts)
