@@ -109,14 +109,12 @@ def test_every_2024_rvu_row_prices_at_total_times_cf(codebook: Codebook, mirror:
     # National amount = total RVUs x CF, rounded half-up to the cent, for every row of RVU24C. Rows with
     # the non-facility NA indicator carry the facility PE in the file, and CMS pays them at that rate.
     from claimscribe.pricing.pfs import pfs_amount
-    from claimscribe.reference.codebook import _queries, _rvu_row
+    from claimscribe.reference.codebook import _rvu_row
 
     cf = codebook.conversion_factor(dt.date(2024, 8, 1))
     with (mirror / "pfs" / "PPRRVU24_JUL_rvu24c_parsed.csv").open() as f:
         raw = {(r["hcpcs"], r["mod"]): r for r in csv.DictReader(f)}
-    rows = codebook._con.execute(
-        _queries()["rvu_rows"].replace("hcpcs = $code", "TRUE"), {"dataset_id": "pfs_rvu_2024c"}
-    ).fetchall()
+    rows = [r for found in codebook._index("all_rvu_rows", "pfs_rvu_2024c").values() for r in found]
     assert len(rows) == len(raw) == 18664
     mismatches = []
     for r in rows:

@@ -23,9 +23,7 @@ def test_ptp_pairs_among_claim_codes(codebook: Codebook) -> None:
 
 def test_deleted_pair_applies_only_before_its_deletion_date(codebook: Codebook, mirror: Path) -> None:
     with gzip.open(mirror / "ncci" / "ncci_ptp_practitioner_2024Q3_v302.csv.gz", "rt") as f:
-        row = next(
-            r for r in csv.DictReader(f) if r["deletion_date"] == "20231231"
-        )
+        row = next(r for r in csv.DictReader(f) if r["deletion_date"] == "20231231")
     codes = [row["column1"], row["column2"]]
     before, _ = codebook.ptp_pairs(codes, dt.date(2023, 12, 31))
     after, _ = codebook.ptp_pairs(codes, dt.date(2024, 1, 1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -45,6 +46,7 @@ CODE_PATTERN = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
 LOCALITY_PATTERN = re.compile(r"^(\d{5})\s*[-/ ]\s*(\d{1,2})$")
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 PTP_FAMILY = {"practitioner": "ncci_ptp_practitioner", "hospital": "ncci_ptp_hospital"}
+PTP_CACHE_CODES = 4096  # column-one codes whose pairs stay in memory (about 200 pairs each)
 MUE_FAMILY = {
     "practitioner": "mue_practitioner",
     "outpatient_hospital": "mue_outpatient_hospital",
@@ -118,6 +120,8 @@ class Codebook:
             self._by_family.setdefault(d.family, []).append(d)
         self._cf_cache: dict[str, Decimal | None] = {}
         self._gpci_cache: dict[str, list[tuple[Any, ...]]] = {}
+        self._indexes: dict[tuple[str, str], dict[str, list[tuple[Any, ...]]]] = {}
+        self._ptp_cache: OrderedDict[tuple[str, str], list[tuple[Any, ...]]] = OrderedDict()
 
     def close(self) -> None:
         self._con.close()
@@ -164,6 +168,22 @@ class Codebook:
     def _q(self, name: str, **params: Any) -> list[tuple[Any, ...]]:
         return self._con.execute(_queries()[name], params).fetchall()
 
+    def _index(self, name: str, dataset_id: str) -> dict[str, list[tuple[Any, ...]]]:
+        """A small table's release read once and kept by its first column (code or APC): point lookups
+        in memory cost microseconds where a DuckDB query costs most of a millisecond."""
+        key = (name, dataset_id)
+        index = self._indexes.get(key)
+        if index is None:
+            index = {}
+            for row in self._q(name, dataset_id=dataset_id):
+                index.setdefault(row[0], []).append(row)
+            self._indexes[key] = index
+        return index
+
+    @staticmethod
+    def _in_range(start: dt.date | None, end: dt.date | None, on: dt.date) -> bool:
+        return (start is None or start <= on) and (end is None or end >= on)
+
     # -- PFS ---------------------------------------------------------------------------------------------
     def rvu_rows(self, code: str, on: dt.date) -> tuple[dict[str, RvuRow], DatasetInfo | None, list[str]]:
         """The PPRRVU rows of a code (by modifier) from the release in force, falling back from a partial
@@ -172,7 +192,7 @@ class Codebook:
         notes = list(resolution.warnings)
         skipped: list[DatasetInfo] = []
         for dataset in resolution.candidates:
-            rows = self._q("rvu_rows", dataset_id=dataset.dataset_id, code=code)
+            rows = self._index("all_rvu_rows", dataset.dataset_id).get(code, [])
             if rows:
                 if skipped:
                     notes.append(
@@ -259,9 +279,14 @@ class Codebook:
         dataset = resolution.best
         if len(unique) < 2:
             return [], resolution.warnings
-        rows = self._q(
-            "ptp_pairs", dataset_id=dataset.dataset_id, codes=unique, on=resolution.row_date(dataset)
-        )
+        row_date = resolution.row_date(dataset)
+        wanted = set(unique)
+        rows = [
+            r
+            for code in unique
+            for r in self._ptp_rows(dataset.dataset_id, unique, code)
+            if r[1] in wanted and r[1] != code and self._in_range(r[3], r[4], row_date)
+        ]
         edits = [
             PtpEdit(
                 column1=r[0],
@@ -276,16 +301,32 @@ class Codebook:
         ]
         return edits, resolution.warnings
 
+    def _ptp_rows(self, dataset_id: str, codes: Sequence[str], code: str) -> list[tuple[Any, ...]]:
+        """Every pair with `code` in column one, from a per-code LRU cache; the codes of a claim that are
+        not cached yet are fetched from DuckDB in one query."""
+        key = (dataset_id, code)
+        if key not in self._ptp_cache:
+            missing = [c for c in codes if (dataset_id, c) not in self._ptp_cache]
+            fetched: dict[str, list[tuple[Any, ...]]] = {c: [] for c in missing}
+            for row in self._q("ptp_by_column1", dataset_id=dataset_id, codes=missing):
+                fetched[row[0]].append(row)
+            for c, found in fetched.items():
+                self._ptp_cache[(dataset_id, c)] = found
+            while len(self._ptp_cache) > PTP_CACHE_CODES:
+                self._ptp_cache.popitem(last=False)
+        self._ptp_cache.move_to_end(key)
+        return self._ptp_cache[key]
+
     def mue(self, code: str, on: dt.date, setting: str = "practitioner") -> tuple[MueValue | None, list[str]]:
         """The MUE of a code for practitioner, outpatient_hospital or dme services."""
         family = MUE_FAMILY.get(setting)
         if family is None:
             raise BadInputError(f"MUE setting {setting!r} is not practitioner, outpatient_hospital or dme")
         resolution = self.resolve(family, on)
-        rows = self._q("mue", dataset_id=resolution.best.dataset_id, code=code)
+        rows = self._index("all_mue", resolution.best.dataset_id).get(code)
         if not rows:
             return None, resolution.warnings
-        units, mai, rationale = rows[0]
+        _, units, mai, rationale = rows[0]
         return MueValue(
             units=units, mai=mai, rationale=rationale, source=resolution.best.title
         ), resolution.warnings
@@ -293,10 +334,10 @@ class Codebook:
     def addon_primaries(self, code: str, on: dt.date) -> tuple[list[AddonEdit], list[str]]:
         """The eligible primary codes of an add-on code (empty when the code is not an add-on code)."""
         resolution = self.resolve("ncci_addon", on)
-        rows = self._q("addon_primaries", dataset_id=resolution.best.dataset_id, code=code)
+        rows = self._index("all_addon_primaries", resolution.best.dataset_id).get(code, [])
         edits = [
             AddonEdit(add_on_code=code, primary_code=p, edit_type=t, source=resolution.best.title)
-            for p, t in rows
+            for _, p, t in rows
         ]
         return edits, resolution.warnings
 
@@ -305,21 +346,27 @@ class Codebook:
         """The code's OPPS status indicator, APC and APC national rate on the date."""
         resolution = self.resolve("opps_hcpcs", on)
         dataset = resolution.best
-        rows = self._q(
-            "opps_hcpcs", dataset_id=dataset.dataset_id, code=code, on=resolution.row_date(dataset)
-        )
+        row_date = resolution.row_date(dataset)
+        rows = [
+            r
+            for r in self._index("all_opps_hcpcs", dataset.dataset_id).get(code, [])
+            if self._in_range(r[4], r[5], row_date)
+        ]
         if not rows:
             return None, resolution.warnings
-        si, apc, short = rows[0]
+        _, si, apc, short, _, _ = rows[0]
         rate: Decimal | None = None
         warnings = list(resolution.warnings)
         source = dataset.title
         if apc:
             rates = self.resolve("opps_apc_rate", on)
-            found = self._q(
-                "apc_rate", dataset_id=rates.best.dataset_id, apc=apc, on=rates.row_date(rates.best)
-            )
-            rate = found[0][0] if found else None
+            rate_date = rates.row_date(rates.best)
+            found = [
+                r
+                for r in self._index("all_apc_rate", rates.best.dataset_id).get(apc, [])
+                if self._in_range(r[2], r[3], rate_date)
+            ]
+            rate = found[0][1] if found else None
             source = f"{dataset.title}; APC rate from {rates.best.title}"
         price = opps_payment(si, rate, units=1, source=source)
         opps = OppsPayment(
@@ -337,10 +384,10 @@ class Codebook:
         warnings: list[str] = []
         for family in ("asc", "asc_ancillary"):
             resolution = self.resolve(family, on)
-            rows = self._q("asc_rate", dataset_id=resolution.best.dataset_id, code=code)
+            rows = self._index("all_asc_rate", resolution.best.dataset_id).get(code)
             warnings = resolution.warnings
             if rows:
-                indicator, rate, discount, _ = rows[0]
+                _, indicator, rate, discount, _ = rows[0]
                 return AscPayment(
                     payment_indicator=indicator,
                     rate=rate,
@@ -354,10 +401,10 @@ class Codebook:
         """Short and long descriptors of a Level II code from the HCPCS files (None for CPT codes)."""
         short = long = None
         for family in ("hcpcs_short", "hcpcs_annual"):
-            rows = self._q("hcpcs_level2", dataset_id=self.resolve(family, on).best.dataset_id, code=code)
+            rows = self._index("all_hcpcs_level2", self.resolve(family, on).best.dataset_id).get(code)
             if rows:
-                short = short or rows[0][0]
-                long = long or rows[0][1]
+                short = short or rows[0][1]
+                long = long or rows[0][2]
         return short, long
 
     def icd10cm(self, code: str, on: dt.date) -> Icd10cmStatus:

@@ -59,9 +59,9 @@ class AscPayment(Frozen):
 
 
 class Payment(Frozen):
-    pfs_nonfacility: Number | None         # the fee schedule amount CMS publishes (total RVUs x CF)
+    pfs_nonfacility: Number | None  # the fee schedule amount CMS publishes (total RVUs x CF)
     pfs_facility: Number | None
-    pfs_nonfacility_opps_capped: Number | None = None   # what is paid in an office when the OPPS cap bites
+    pfs_nonfacility_opps_capped: Number | None = None  # what is paid in an office when the OPPS cap bites
     opps: OppsPayment | None
     asc: AscPayment | None
     locality: str | None = None  # "MAC-locality" when priced for a locality, else national

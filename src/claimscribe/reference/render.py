@@ -61,8 +61,11 @@ def code_record(record: CodeRecord) -> Group:
     sites.add_column("rate", justify="right")
     sites.add_column("basis")
     capped = record.payment.pfs_nonfacility_opps_capped
-    sites.add_row("Office (PFS non-facility)", _money(record.payment.pfs_nonfacility),
-                  f"OPPS cap: paid {_money(capped)}" if capped is not None else "")
+    sites.add_row(
+        "Office (PFS non-facility)",
+        _money(record.payment.pfs_nonfacility),
+        f"OPPS cap: paid {_money(capped)}" if capped is not None else "",
+    )
     sites.add_row("Facility (PFS facility)", _money(record.payment.pfs_facility), "")
     opps = record.payment.opps
     if opps:
