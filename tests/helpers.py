@@ -9,7 +9,11 @@ from pathlib import Path
 
 
 def run_cli(
-    *args: str, codebook: Path | None = None, mirror: Path | None = None, timeout: float = 120
+    *args: str,
+    codebook: Path | None = None,
+    mirror: Path | None = None,
+    timeout: float = 120,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `claimscribe` command in a subprocess."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMSCRIBE_")}
@@ -17,6 +21,7 @@ def run_cli(
         env["CLAIMSCRIBE_CODEBOOK"] = str(codebook)
     if mirror is not None:
         env["CLAIMSCRIBE_MIRROR"] = str(mirror)
+    env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, "-m", "claimscribe.cli", *args],
         capture_output=True,

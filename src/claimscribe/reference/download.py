@@ -5,6 +5,8 @@ Offline, `data sync` without a mirror must say so in one line rather than hang o
 
 from __future__ import annotations
 
+import os
+
 import httpx
 
 from claimscribe.errors import BadInputError
@@ -15,10 +17,11 @@ TIMEOUT_SECONDS = 5.0
 
 def require_mirror_or_network() -> None:
     """Raise a one-line error when no mirror is set and www.cms.gov cannot be reached."""
+    host = os.environ.get("CLAIMSCRIBE_CMS_URL", CMS_HOST)
     try:
-        httpx.head(CMS_HOST, timeout=TIMEOUT_SECONDS, follow_redirects=True)
+        httpx.head(host, timeout=TIMEOUT_SECONDS, follow_redirects=True)
     except httpx.HTTPError as e:
         raise BadInputError(
-            f"no mirror given and {CMS_HOST} cannot be reached (offline? {type(e).__name__}): "
+            f"no mirror given and {host} cannot be reached (offline? {type(e).__name__}): "
             "set CLAIMSCRIBE_MIRROR or pass --mirror DIR"
         ) from e
