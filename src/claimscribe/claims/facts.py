@@ -1,0 +1,87 @@
+"""ProcedureFacts: what a procedure note says, field by field, with the words each fact came from.
+
+The scribe produces them from a dictation; a claim may carry them as its documentation; the
+documentation edits check each billed code's required elements against them. `None` means the note
+does not say (unknown), which is different from a stated negative (`used=False`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimscribe.reference.models import Number
+
+Laterality = Literal["left", "right", "bilateral"]
+Modality = Literal["fluoroscopy", "ultrasound", "ct", "mri", "xray"]
+DoseKind = Literal["dap", "air_kerma", "fluoro_time"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Evidence(Strict):
+    """A span of the note: character offsets [start, end) and the text there."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+
+class Procedure(Strict):
+    """One procedure the note describes."""
+
+    name: str
+    code: str | None = None                 # a CPT/HCPCS code when the note or the mapping gives one
+    site: str | None = None                 # anatomic site as written, normalized ("knee", "L4-L5 facet")
+    laterality: Laterality | None = None
+    levels: list[str] = Field(default_factory=list)     # spinal levels, e.g. ["L4-L5"]
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Dose(Strict):
+    """A radiation dose converted to the unit CMS/ACR reports use: Gy·cm² for DAP, mGy for air kerma."""
+
+    value: Number
+    unit: str
+    kind: DoseKind
+
+
+class Imaging(Strict):
+    """One imaging modality the note mentions: used or stated as not used, with time and dose."""
+
+    modality: Modality
+    used: bool
+    minutes: Number | None = None
+    dose: Dose | None = None
+    site: str | None = None                 # what was imaged, when the note says
+    purpose: str | None = None              # "guidance for the injection", "foreign body localization"
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class ProcedureFacts(Strict):
+    """The facts of one procedure note."""
+
+    procedures: list[Procedure] = Field(default_factory=list)
+    imaging: list[Imaging] = Field(default_factory=list)
+    indication: str | None = None
+    supervising_physician: str | None = None
+    interpretation_report: bool | None = None   # a separate written interpretation of the images exists
+    separate_encounter: bool | None = None      # the services were at separate sessions/encounters
+    evidence: dict[str, list[Evidence]] = Field(default_factory=dict)   # for the scalar fields above
+
+    def imaging_of(self, modality: Modality) -> Imaging | None:
+        """The first mention of a modality that was used, else the first mention at all."""
+        found = [i for i in self.imaging if i.modality == modality]
+        return next((i for i in found if i.used), found[0] if found else None)
+
+    def sites(self) -> set[str]:
+        """Every distinct anatomic site (with laterality) the procedures and imaging name."""
+        result = {f"{p.laterality or ''} {p.site}".strip() for p in self.procedures if p.site}
+        result |= {i.site for i in self.imaging if i.site}
+        return result
+
+
