@@ -124,6 +124,45 @@ def code(
     out.print(render.code_record(record))
 
 
+@app.command("check")
+def check(
+    claim_file: Annotated[Path, typer.Argument(help="Claim file: JSON/JSONL, FHIR R4 Claim, X12 837P or CSV.")],
+    fmt: Annotated[str | None, typer.Option("--format", help="json, fhir, x12 or csv (default: detect).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+    codebook: CodebookOption = None,
+) -> None:
+    """Run every Medicare edit over each claim: payable, denied or review per line, why, and the source."""
+    from claimscribe.claims.readers import ClaimError, read_claims
+    from claimscribe.edits.engine import check_claim
+    from claimscribe.edits.render import check_table
+
+    if fmt is not None and fmt not in ("json", "fhir", "x12", "csv"):
+        raise BadInputError(f"format {fmt!r} is not json, fhir, x12 or csv")
+    if not claim_file.is_file():
+        raise BadInputError(f"claim file {claim_file} does not exist")
+    results = []
+    errors: list[str] = []
+    with Codebook(_codebook_path(codebook)) as book:
+        for item in read_claims(claim_file, fmt):
+            if isinstance(item, ClaimError):
+                errors.append(f"{item.position}: {item.message}")
+                continue
+            try:
+                results.append(check_claim(item, book))
+            except BadInputError as e:
+                errors.append(f"claim {item.claim_id or len(results) + len(errors) + 1}: {e}")
+    if as_json:
+        documents = [r.model_dump(mode="json", exclude={"lines": {"__all__": {"price_trace"}}}) for r in results]
+        print(json.dumps(documents[0] if len(documents) == 1 and not errors else documents, indent=2))
+    else:
+        for result in results:
+            out.print(check_table(result))
+    for message in errors:
+        err.print(f"error: {message}", markup=False, highlight=False)
+    if errors:
+        raise typer.Exit(2)
+
+
 def main() -> None:
     """Console entry point: run the app, turning every error into one line and an exit code."""
     try:

@@ -1,0 +1,115 @@
+"""Run every edit over a claim, decide each line's outcome, and price the payable lines.
+
+A line's outcome is the worst effect of the findings that name it (denied > review > payable). Payable
+lines are priced with `pricing`: professional claims under the PFS by place of service and locality,
+institutional claims under OPPS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from claimscribe.claims.model import Claim
+from claimscribe.edits.model import OUTCOME_RANK, CheckResult, Finding, LineResult, Outcome
+from claimscribe.edits.registry import load_edits
+from claimscribe.errors import BadInputError, UnknownCodeError
+from claimscribe.pricing.model import Price
+from claimscribe.pricing.opps import OppsLine, price_opps_lines
+from claimscribe.pricing.pfs import PfsLine, is_facility, price_pfs_lines
+from claimscribe.reference.codebook import Codebook
+
+DEFAULT_PLACE_OF_SERVICE = "11"     # office; CMS-1500 item 24B is required, so this only fills a gap
+
+
+def run_edits(claim: Claim, codebook: Codebook) -> list[Finding]:
+    """Every registered edit's findings, in registry order."""
+    findings: list[Finding] = []
+    for edit in load_edits().values():
+        try:
+            findings += edit.check(claim, codebook, claim.facts)
+        except UnknownCodeError:
+            continue        # VALIDITY reports codes no dataset knows; other edits skip them
+    return findings
+
+
+def outcomes(claim: Claim, findings: list[Finding]) -> list[tuple[Outcome, list[str]]]:
+    """Each line's outcome (the worst effect naming it) and the rule ids that name it."""
+    result: list[tuple[Outcome, list[str]]] = [("payable", []) for _ in claim.lines]
+    for finding in findings:
+        for index in finding.lines:
+            outcome, rules = result[index]
+            if finding.rule not in rules:
+                rules.append(finding.rule)
+            if finding.effect and OUTCOME_RANK[finding.effect] > OUTCOME_RANK[outcome]:
+                outcome = finding.effect
+            result[index] = (outcome, rules)
+    return result
+
+
+def _price_professional(claim: Claim, codebook: Codebook, payable: list[int]) -> dict[int, Price]:
+    prices: dict[int, Price] = {}
+    groups: dict[tuple[dt.date, str], list[int]] = defaultdict(list)
+    for index in payable:
+        line = claim.lines[index]
+        groups[(claim.line_date(line), claim.line_place(line) or DEFAULT_PLACE_OF_SERVICE)].append(index)
+    for (on, place), indexes in groups.items():
+        cf = codebook.conversion_factor(on)
+        gpci = codebook.gpci(claim.locality, on) if claim.locality else None
+        pfs_lines: list[PfsLine] = []
+        priced: list[int] = []
+        for index in indexes:
+            line = claim.lines[index]
+            rows, _, _ = codebook.rvu_rows(line.code, on)
+            if "" not in rows:
+                prices[index] = Price(Decimal("0.00"), (f"{line.code}: no PFS relative value row",))
+                continue
+            components = {m: r for m, r in rows.items() if m}
+            pfs_lines.append(PfsLine(rvu=rows[""], modifiers=tuple(line.modifiers), units=line.units,
+                                     component_rvus=components))
+            priced.append(index)
+        try:
+            facility = is_facility(place)
+        except ValueError as e:
+            raise BadInputError(f"claim {claim.claim_id or ''}: {e}".replace("claim : ", "claim: ")) from e
+        for index, price in zip(priced, price_pfs_lines(pfs_lines, cf, facility=facility, gpci=gpci),
+                                strict=True):
+            prices[index] = price
+    return prices
+
+
+def _price_institutional(claim: Claim, codebook: Codebook, payable: list[int]) -> dict[int, Price]:
+    lines: list[OppsLine] = []
+    for index in payable:
+        line = claim.lines[index]
+        opps, _ = codebook.opps(line.code, claim.line_date(line))
+        if opps is None:
+            lines.append(OppsLine(code=line.code, status_indicator="B", apc=None, apc_rate=None,
+                                  units=line.units, modifiers=tuple(line.modifiers),
+                                  source="not in the OPPS table"))
+            continue
+        lines.append(OppsLine(code=line.code, status_indicator=opps.status_indicator, apc=opps.apc,
+                              apc_rate=opps.rate, units=line.units, modifiers=tuple(line.modifiers),
+                              source=opps.source))
+    return dict(zip(payable, price_opps_lines(lines), strict=True)) if lines else {}
+
+
+def check_claim(claim: Claim, codebook: Codebook) -> CheckResult:
+    """The whole pre-submission check of one claim."""
+    findings = run_edits(claim, codebook)
+    verdicts = outcomes(claim, findings)
+    payable = [i for i, (outcome, _) in enumerate(verdicts) if outcome == "payable"]
+    if claim.claim_type == "professional":
+        prices = _price_professional(claim, codebook, payable)
+    else:
+        prices = _price_institutional(claim, codebook, payable)
+    lines = []
+    for index, line in enumerate(claim.lines):
+        outcome, rules = verdicts[index]
+        price = prices.get(index)
+        lines.append(LineResult(index=index, code=line.code, modifiers=line.modifiers, units=line.units,
+                                outcome=outcome, allowed=price.amount if price else None, rules=rules,
+                                price_trace=list(price.trace) if price else []))
+    total = sum((line.allowed for line in lines if line.allowed is not None), Decimal("0.00"))
+    return CheckResult(claim_id=claim.claim_id, lines=lines, findings=findings, total_allowed=total)
