@@ -58,14 +58,12 @@ def main() -> None:
             ).fetchall()
         ]
         claims = [rng.sample(ptp_codes, 10) for _ in range(500)]
-        fresh = Codebook(target)  # no PTP rows cached yet
-        cold_ms = []
-        for claim in claims:
-            started = time.perf_counter()
-            fresh.ptp_pairs(claim, dt.date(2024, 8, 1))
-            cold_ms.append((time.perf_counter() - started) * 1000)
+        fresh = Codebook(target)
+        started = time.perf_counter()
+        fresh.ptp_pairs(claims[0], dt.date(2024, 8, 1))  # the first call builds the release's index
+        build_s = time.perf_counter() - started
         ptp_ms, found = [], 0
-        for claim in claims:  # the same claims again: their codes are cached
+        for claim in claims[1:]:
             started = time.perf_counter()
             edits, _ = fresh.ptp_pairs(claim, dt.date(2024, 8, 1))
             ptp_ms.append((time.perf_counter() - started) * 1000)
@@ -78,8 +76,8 @@ Command: `make bench` (`benchmarks/bench_codebook.py`), mirror `{MIRROR}`.
 | full `data sync` from the mirror (28 datasets, 3 runs) | {", ".join(f"{t:.1f} s" for t in sync_times)} (best {min(sync_times):.1f} s) | < 20 s |
 | codebook file size | {size_mb:.0f} MB | |
 | `Codebook.code()` warm, 300 random active codes, 2026-03-01 | median {statistics.median(code_ms):.2f} ms, p95 {sorted(code_ms)[284]:.2f} ms | median < 1 ms |
-| PTP pairs for a 10-code claim, codes not yet cached (500 random claims from {len(ptp_codes):,} column-one codes, practitioner 2024-08-01) | median {statistics.median(cold_ms):.2f} ms, p95 {sorted(cold_ms)[474]:.2f} ms | < 2 ms |
-| PTP pairs for a 10-code claim, warm (the same 500 claims again, {found} pairs found) | median {statistics.median(ptp_ms):.3f} ms, p95 {sorted(ptp_ms)[474]:.3f} ms | < 2 ms |
+| PTP index of the practitioner release, built on the first lookup of a process | {build_s:.2f} s | |
+| PTP pairs for a 10-code claim (499 random claims from {len(ptp_codes):,} column-one codes, practitioner 2024-08-01, {found} pairs found) | median {statistics.median(ptp_ms):.3f} ms, p95 {sorted(ptp_ms)[474]:.3f} ms | < 2 ms |
 """
     write_section("Codebook", body)
     print(body)

@@ -126,8 +126,12 @@ def code(
 
 @app.command("check")
 def check(
-    claim_file: Annotated[Path, typer.Argument(help="Claim file: JSON/JSONL, FHIR R4 Claim, X12 837P or CSV.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="json, fhir, x12 or csv (default: detect).")] = None,
+    claim_file: Annotated[
+        Path, typer.Argument(help="Claim file: JSON/JSONL, FHIR R4 Claim, X12 837P or CSV.")
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="json, fhir, x12 or csv (default: detect).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
     codebook: CodebookOption = None,
 ) -> None:
@@ -152,7 +156,9 @@ def check(
             except BadInputError as e:
                 errors.append(f"claim {item.claim_id or len(results) + len(errors) + 1}: {e}")
     if as_json:
-        documents = [r.model_dump(mode="json", exclude={"lines": {"__all__": {"price_trace"}}}) for r in results]
+        documents = [
+            r.model_dump(mode="json", exclude={"lines": {"__all__": {"price_trace"}}}) for r in results
+        ]
         print(json.dumps(documents[0] if len(documents) == 1 and not errors else documents, indent=2))
     else:
         for result in results:

@@ -7,7 +7,6 @@ does not say (unknown), which is different from a stated negative (`used=False`)
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field

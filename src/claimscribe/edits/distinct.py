@@ -23,7 +23,9 @@ def ptp_modifiers() -> frozenset[str]:
 @cache
 def anatomic_modifiers() -> frozenset[str]:
     """The anatomic PTP-associated modifiers (RT/LT, E1-E4, FA-F9, TA-T9, LC/LD/LM/RC/RI)."""
-    return frozenset(str(m) for m in knowledge.load("rules/ncci_modifiers.yaml")["ptp_associated"]["anatomic"])
+    return frozenset(
+        str(m) for m in knowledge.load("rules/ncci_modifiers.yaml")["ptp_associated"]["anatomic"]
+    )
 
 
 def bypass_modifiers(first: list[str], second: list[str]) -> set[str]:
@@ -44,7 +46,11 @@ def ptp_modifier_source() -> str:
 
 
 def _site_of(facts: ProcedureFacts, code: str) -> set[str]:
-    sites = {f"{p.laterality or ''} {p.site}".strip().lower() for p in facts.procedures if p.code == code and p.site}
+    sites = {
+        f"{p.laterality or ''} {p.site}".strip().lower()
+        for p in facts.procedures
+        if p.code == code and p.site
+    }
     return sites
 
 

@@ -20,7 +20,7 @@ from claimscribe.pricing.opps import OppsLine, price_opps_lines
 from claimscribe.pricing.pfs import PfsLine, is_facility, price_pfs_lines
 from claimscribe.reference.codebook import Codebook
 
-DEFAULT_PLACE_OF_SERVICE = "11"     # office; CMS-1500 item 24B is required, so this only fills a gap
+DEFAULT_PLACE_OF_SERVICE = "11"  # office; CMS-1500 item 24B is required, so this only fills a gap
 
 
 def run_edits(claim: Claim, codebook: Codebook) -> list[Finding]:
@@ -30,7 +30,7 @@ def run_edits(claim: Claim, codebook: Codebook) -> list[Finding]:
         try:
             findings += edit.check(claim, codebook, claim.facts)
         except UnknownCodeError:
-            continue        # VALIDITY reports codes no dataset knows; other edits skip them
+            continue  # VALIDITY reports codes no dataset knows; other edits skip them
     return findings
 
 
@@ -66,15 +66,19 @@ def _price_professional(claim: Claim, codebook: Codebook, payable: list[int]) ->
                 prices[index] = Price(Decimal("0.00"), (f"{line.code}: no PFS relative value row",))
                 continue
             components = {m: r for m, r in rows.items() if m}
-            pfs_lines.append(PfsLine(rvu=rows[""], modifiers=tuple(line.modifiers), units=line.units,
-                                     component_rvus=components))
+            pfs_lines.append(
+                PfsLine(
+                    rvu=rows[""], modifiers=tuple(line.modifiers), units=line.units, component_rvus=components
+                )
+            )
             priced.append(index)
         try:
             facility = is_facility(place)
         except ValueError as e:
             raise BadInputError(f"claim {claim.claim_id or ''}: {e}".replace("claim : ", "claim: ")) from e
-        for index, price in zip(priced, price_pfs_lines(pfs_lines, cf, facility=facility, gpci=gpci),
-                                strict=True):
+        for index, price in zip(
+            priced, price_pfs_lines(pfs_lines, cf, facility=facility, gpci=gpci), strict=True
+        ):
             prices[index] = price
     return prices
 
@@ -85,13 +89,29 @@ def _price_institutional(claim: Claim, codebook: Codebook, payable: list[int]) -
         line = claim.lines[index]
         opps, _ = codebook.opps(line.code, claim.line_date(line))
         if opps is None:
-            lines.append(OppsLine(code=line.code, status_indicator="B", apc=None, apc_rate=None,
-                                  units=line.units, modifiers=tuple(line.modifiers),
-                                  source="not in the OPPS table"))
+            lines.append(
+                OppsLine(
+                    code=line.code,
+                    status_indicator="B",
+                    apc=None,
+                    apc_rate=None,
+                    units=line.units,
+                    modifiers=tuple(line.modifiers),
+                    source="not in the OPPS table",
+                )
+            )
             continue
-        lines.append(OppsLine(code=line.code, status_indicator=opps.status_indicator, apc=opps.apc,
-                              apc_rate=opps.rate, units=line.units, modifiers=tuple(line.modifiers),
-                              source=opps.source))
+        lines.append(
+            OppsLine(
+                code=line.code,
+                status_indicator=opps.status_indicator,
+                apc=opps.apc,
+                apc_rate=opps.rate,
+                units=line.units,
+                modifiers=tuple(line.modifiers),
+                source=opps.source,
+            )
+        )
     return dict(zip(payable, price_opps_lines(lines), strict=True)) if lines else {}
 
 
@@ -108,8 +128,17 @@ def check_claim(claim: Claim, codebook: Codebook) -> CheckResult:
     for index, line in enumerate(claim.lines):
         outcome, rules = verdicts[index]
         price = prices.get(index)
-        lines.append(LineResult(index=index, code=line.code, modifiers=line.modifiers, units=line.units,
-                                outcome=outcome, allowed=price.amount if price else None, rules=rules,
-                                price_trace=list(price.trace) if price else []))
+        lines.append(
+            LineResult(
+                index=index,
+                code=line.code,
+                modifiers=line.modifiers,
+                units=line.units,
+                outcome=outcome,
+                allowed=price.amount if price else None,
+                rules=rules,
+                price_trace=list(price.trace) if price else [],
+            )
+        )
     total = sum((line.allowed for line in lines if line.allowed is not None), Decimal("0.00"))
     return CheckResult(claim_id=claim.claim_id, lines=lines, findings=findings, total_allowed=total)

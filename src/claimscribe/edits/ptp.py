@@ -34,42 +34,66 @@ SETTING = {"professional": "practitioner", "institutional": "hospital"}
 
 def _source(pair: PtpEdit) -> str:
     rationale = f', rationale "{pair.rationale}"' if pair.rationale else ""
-    return (f"{pair.source}: column one {pair.column1}, column two {pair.column2}, "
-            f"modifier indicator {pair.modifier_indicator}{rationale}")
+    return (
+        f"{pair.source}: column one {pair.column1}, column two {pair.column2}, "
+        f"modifier indicator {pair.modifier_indicator}{rationale}"
+    )
 
 
-def _judge(pair: PtpEdit, first: list[int], second: list[int], claim: Claim,
-           facts: ProcedureFacts | None) -> Finding | None:
+def _judge(
+    pair: PtpEdit, first: list[int], second: list[int], claim: Claim, facts: ProcedureFacts | None
+) -> Finding | None:
     if pair.modifier_indicator == "9":
         return None
     c1, c2 = pair.column1, pair.column2
     if pair.modifier_indicator == "0":
-        return Finding(rule=RULE_ID, severity=severity_for("denied"), lines=second, effect="denied",
-                       message=f"{c2} is bundled into {c1} (NCCI PTP, modifier indicator 0): no modifier "
-                               "allows both on the same date.",
-                       fix=f"Remove {c2}, or bill it on its own date if it truly was a separate day.",
-                       source=_source(pair))
-    modifiers = bypass_modifiers([m for i in first for m in claim.lines[i].modifiers],
-                                 [m for i in second for m in claim.lines[i].modifiers])
+        return Finding(
+            rule=RULE_ID,
+            severity=severity_for("denied"),
+            lines=second,
+            effect="denied",
+            message=f"{c2} is bundled into {c1} (NCCI PTP, modifier indicator 0): no modifier "
+            "allows both on the same date.",
+            fix=f"Remove {c2}, or bill it on its own date if it truly was a separate day.",
+            source=_source(pair),
+        )
+    modifiers = bypass_modifiers(
+        [m for i in first for m in claim.lines[i].modifiers],
+        [m for i in second for m in claim.lines[i].modifiers],
+    )
     if not modifiers:
-        return Finding(rule=RULE_ID, severity=severity_for("denied"), lines=second, effect="denied",
-                       message=f"{c2} is bundled into {c1} (NCCI PTP, modifier indicator 1) and no "
-                               "NCCI-associated modifier on the two lines marks them as distinct.",
-                       fix=f"Bill {c2} only if it was a distinct service (different site or encounter), "
-                           "with 59/XS/XE/XU/XP and documentation that shows it.",
-                       source=_source(pair))
+        return Finding(
+            rule=RULE_ID,
+            severity=severity_for("denied"),
+            lines=second,
+            effect="denied",
+            message=f"{c2} is bundled into {c1} (NCCI PTP, modifier indicator 1) and no "
+            "NCCI-associated modifier on the two lines marks them as distinct.",
+            fix=f"Bill {c2} only if it was a distinct service (different site or encounter), "
+            "with 59/XS/XE/XU/XP and documentation that shows it.",
+            source=_source(pair),
+        )
     shown = distinct_service(facts, c1, c2)
     used = ", ".join(sorted(modifiers))
     if shown is None:
-        return Finding(rule=RULE_ID, severity=severity_for("review"), lines=second, effect="review",
-                       message=f"{c2} is bundled into {c1} (NCCI PTP, indicator 1); modifier {used} bypasses the "
-                               "edit only if the record shows a distinct service, and it does not yet.",
-                       fix="Document the different anatomic site or the separate encounter, or remove "
-                           f"{c2}.",
-                       source=f"{_source(pair)}; {ptp_modifier_source()}")
-    return Finding(rule=RULE_ID, severity="info", lines=second, effect=None,
-                   message=f"{c2} with {c1}: NCCI PTP edit bypassed by {used}; {shown}.",
-                   source=f"{_source(pair)}; {ptp_modifier_source()}")
+        return Finding(
+            rule=RULE_ID,
+            severity=severity_for("review"),
+            lines=second,
+            effect="review",
+            message=f"{c2} is bundled into {c1} (NCCI PTP, indicator 1); modifier {used} bypasses the "
+            "edit only if the record shows a distinct service, and it does not yet.",
+            fix=f"Document the different anatomic site or the separate encounter, or remove {c2}.",
+            source=f"{_source(pair)}; {ptp_modifier_source()}",
+        )
+    return Finding(
+        rule=RULE_ID,
+        severity="info",
+        lines=second,
+        effect=None,
+        message=f"{c2} with {c1}: NCCI PTP edit bypassed by {used}; {shown}.",
+        source=f"{_source(pair)}; {ptp_modifier_source()}",
+    )
 
 
 @edit(RULE_ID)
@@ -86,8 +110,11 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
             if warning not in warned:
                 warned.add(warning)
                 release = codebook.resolve(f"ncci_ptp_{SETTING[claim.claim_type]}", on).best.title
-                findings.append(Finding(rule=RULE_ID, severity="info", lines=[], message=warning,
-                                        source=release, effect=None))
+                findings.append(
+                    Finding(
+                        rule=RULE_ID, severity="info", lines=[], message=warning, source=release, effect=None
+                    )
+                )
         for pair in pairs:
             finding = _judge(pair, lines_by_code[pair.column1], lines_by_code[pair.column2], claim, facts)
             if finding is not None:

@@ -59,6 +59,31 @@ WHERE dataset_id = $dataset_id;
 -- name: all_hcpcs_level2
 SELECT hcpcs, short_descriptor, long_descriptor, date_terminated FROM hcpcs_level2 WHERE dataset_id = $dataset_id;
 
--- name: ptp_by_column1
-SELECT column1, column2, modifier_indicator, effective_from, effective_to, rationale
-FROM ptp WHERE dataset_id = $dataset_id AND column1 IN (SELECT unnest($codes));
+
+-- name: ptp_index_codes
+SELECT code FROM (SELECT column1 AS code FROM ptp WHERE dataset_id = $dataset_id
+                  UNION SELECT column2 FROM ptp WHERE dataset_id = $dataset_id) ORDER BY code;
+
+-- name: ptp_index_rationales
+SELECT DISTINCT coalesce(rationale, '') AS rationale FROM ptp WHERE dataset_id = $dataset_id ORDER BY 1;
+
+-- name: ptp_index_rows
+WITH codes AS (
+    SELECT code, CAST(row_number() OVER (ORDER BY code) - 1 AS BIGINT) AS id
+    FROM (SELECT column1 AS code FROM ptp WHERE dataset_id = $dataset_id
+          UNION SELECT column2 FROM ptp WHERE dataset_id = $dataset_id)
+), rationales AS (
+    SELECT rationale, CAST(row_number() OVER (ORDER BY rationale) - 1 AS SMALLINT) AS id
+    FROM (SELECT DISTINCT coalesce(rationale, '') AS rationale FROM ptp WHERE dataset_id = $dataset_id)
+)
+SELECT a.id * $stride + b.id AS pair_key,
+       CAST(p.modifier_indicator AS TINYINT) AS modifier_indicator,
+       coalesce(CAST(p.effective_from - DATE '1970-01-01' AS INTEGER), -2147483648) AS start_day,
+       coalesce(CAST(p.effective_to - DATE '1970-01-01' AS INTEGER), 2147483647) AS end_day,
+       r.id AS rationale_id
+FROM ptp p
+JOIN codes a ON a.code = p.column1
+JOIN codes b ON b.code = p.column2
+JOIN rationales r ON r.rationale = coalesce(p.rationale, '')
+WHERE p.dataset_id = $dataset_id
+ORDER BY pair_key;
