@@ -145,3 +145,30 @@ def test_no_mirror_and_cms_unreachable_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot be reached" in result.stderr and "--mirror" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _limit_file_size() -> None:
+    """In the child: files may not grow past 30 MB, and writing past that fails with EFBIG (as a full
+    disk fails with ENOSPC) instead of killing the process."""
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (30_000_000, 30_000_000))
+
+
+def test_disk_full_leaves_the_previous_codebook(mirror: Path, previous: Path) -> None:
+    env = {**os.environ, "CLAIMSCRIBE_CODEBOOK": str(previous), "CLAIMSCRIBE_MIRROR": str(mirror)}
+    result = subprocess.run(
+        [sys.executable, "-m", "claimscribe.cli", "data", "sync"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=_limit_file_size,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    assert_still_works(previous)
