@@ -42,14 +42,19 @@ def main() -> None:
             ).fetchall()
         ]
         rng = random.Random(7)
-        sample = rng.sample(codes, 300)
-        for code in sample:  # warm: connection, caches, OS page cache
+        sample = rng.sample(codes, 600)
+        for code in sample[:300]:  # warm the release indexes with other codes
             book.code(code, on)
         code_ms = []
-        for code in sample:
+        for code in sample[300:]:  # the first lookup of each code: not memoised
             started = time.perf_counter()
             book.code(code, on)
             code_ms.append((time.perf_counter() - started) * 1000)
+        memo_ms = []
+        for code in sample[300:]:  # asked again: the memoised record
+            started = time.perf_counter()
+            book.code(code, on)
+            memo_ms.append((time.perf_counter() - started) * 1000)
         ptp_codes = [
             r[0]
             for r in book._con.execute(
@@ -75,7 +80,8 @@ Command: `make bench` (`benchmarks/bench_codebook.py`), mirror `{MIRROR}`.
 |---|---|---|
 | full `data sync` from the mirror (28 datasets, 3 runs) | {", ".join(f"{t:.1f} s" for t in sync_times)} (best {min(sync_times):.1f} s) | < 20 s |
 | codebook file size | {size_mb:.0f} MB | |
-| `Codebook.code()` warm, 300 random active codes, 2026-03-01 | median {statistics.median(code_ms):.2f} ms, p95 {sorted(code_ms)[284]:.2f} ms | median < 1 ms |
+| `Codebook.code()` warm, first lookup of 300 random active codes, 2026-03-01 | median {statistics.median(code_ms):.2f} ms, p95 {sorted(code_ms)[284]:.2f} ms | median < 1 ms |
+| `Codebook.code()` repeated (memoised record) | median {statistics.median(memo_ms) * 1000:.1f} µs | |
 | PTP index of the practitioner release, built on the first lookup of a process | {build_s:.2f} s | |
 | PTP pairs for a 10-code claim (499 random claims from {len(ptp_codes):,} column-one codes, practitioner 2024-08-01, {found} pairs found) | median {statistics.median(ptp_ms):.3f} ms, p95 {sorted(ptp_ms)[474]:.3f} ms | < 2 ms |
 """

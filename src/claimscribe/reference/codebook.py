@@ -47,6 +47,7 @@ LOCALITY_PATTERN = re.compile(r"^(\d{5})\s*[-/ ]\s*(\d{1,2})$")
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 PTP_FAMILY = {"practitioner": "ncci_ptp_practitioner", "hospital": "ncci_ptp_hospital"}
 PTP_CACHE_CODES = 4096  # column-one codes whose pairs stay in memory (about 200 pairs each)
+RECORD_CACHE_SIZE = 50_000   # code records kept per process (a few KB each)
 MUE_FAMILY = {
     "practitioner": "mue_practitioner",
     "outpatient_hospital": "mue_outpatient_hospital",
@@ -122,6 +123,7 @@ class Codebook:
         self._gpci_cache: dict[str, list[tuple[Any, ...]]] = {}
         self._indexes: dict[tuple[str, str], dict[str, list[tuple[Any, ...]]]] = {}
         self._ptp_indexes: dict[str, PtpIndex] = {}
+        self._records: dict[tuple[str, dt.date | str, str | None], CodeRecord] = {}
 
     def close(self) -> None:
         self._con.close()
@@ -437,9 +439,20 @@ class Codebook:
 
     # -- the code record ----------------------------------------------------------------------------------
     def code(self, code: str, on: dt.date | str, locality: str | None = None) -> CodeRecord:
-        """Everything about one code on one date of service, priced nationally or for a locality."""
-        code = normalize_code(code)
-        on = parse_date(on)
+        """Everything about one code on one date of service, priced nationally or for a locality.
+
+        Records are immutable and memoised: a file of claims asks for the same codes again and again.
+        """
+        key = (code, on, locality)
+        record = self._records.get(key)
+        if record is None:
+            record = self._code(normalize_code(code), parse_date(on), locality)
+            if len(self._records) >= RECORD_CACHE_SIZE:
+                self._records.clear()
+            self._records[key] = record
+        return record
+
+    def _code(self, code: str, on: dt.date, locality: str | None) -> CodeRecord:
         warnings: list[str] = []
         vintages: dict[str, str] = {}
         rows, rvu_dataset, notes = self.rvu_rows(code, on)
