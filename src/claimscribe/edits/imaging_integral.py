@@ -1,0 +1,286 @@
+"""IMAGING-INTEGRAL: fluoroscopy billed with a surgical procedure on the same date is presumed part of it.
+
+What it checks: on each date of service, a fluoroscopy code of `policy.imaging_codes` in
+`knowledge/families/imaging_integral_exceptions.yaml` (76000, 77001, 77002, 77003) billed with a surgical
+procedure - a CPT Surgery-section code (10004-69990) or any code whose PFS global period on that date is
+000, 010 or 090 (CodeRecord.global_days). The imaging line is:
+  - left alone when IMAGING-INCLUDED owns the pair (the procedure's descriptor includes that guidance);
+  - payable, with an info finding, when the pair is a known exception of the family file (and none of the
+    exception's `not_with` codes is billed that day);
+  - payable, with an info finding, when the imaging line carries 59/XE/XP/XS/XU and the documentation
+    facts show the fluoroscopy was distinct: a separate encounter, a different anatomic site from the
+    procedure's, or a purpose unrelated to it;
+  - sent to review when it carries such a modifier but the facts do not show that, or when the facts
+    show it but the modifier is missing;
+  - denied otherwise (modifier 26 or TC does not change that).
+
+Why: NCCI treats fluoroscopy needed to perform a procedure as integral to it; 76000 in particular is
+integral to most spinal, endoscopic and injection procedures, and a distinct-service modifier bypasses
+the bundle only when the imaging served an unrelated purpose (Medicare NCCI Policy Manual Chapter IX;
+MLN1783722 on 59 and X{EPSU}). Many of these pairs have NCCI PTP edits; those that do not are still
+integral and surface on audit.
+
+Source: the NCCI Policy Manual chapter and MLN fact sheet named by `policy.finding_sources`, and for
+exceptions the exception entry's sources (knowledge/sources.yaml).
+
+Example: 29881 and 76000-26 on 2024-08-01 with no documentation facts → 76000 denied (fluoroscopy used
+during a knee arthroscopy is part of the arthroscopy; 26 does not unbundle it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from functools import cache
+from typing import Literal
+
+from pydantic import Field
+
+from claimscribe import knowledge
+from claimscribe.claims.facts import Modality, ProcedureFacts
+from claimscribe.claims.model import Claim
+from claimscribe.edits.imaging_included import StrictData, cite, distinct_modifiers, including_entry
+from claimscribe.edits.model import Finding, Outcome, severity_for
+from claimscribe.edits.registry import edit
+from claimscribe.errors import BadInputError
+from claimscribe.reference.codebook import Codebook
+
+RULE_ID = "IMAGING-INTEGRAL"
+FAMILY_FILE = "families/imaging_integral_exceptions.yaml"
+
+PtpIndicators = dict[str, dict[str, int]]
+WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+LATERALITY = frozenset({"left", "right", "bilateral"})
+FILLER = frozenset({"a", "an", "and", "at", "for", "from", "in", "of", "on", "the", "to", "with", "under"})
+SUGGESTED = {"encounter": "XE", "site": "XS", "purpose": "XU"}
+
+
+class SurgicalCodes(StrictData):
+    cpt_from: str
+    cpt_to: str
+    global_days: tuple[str, ...] = Field(min_length=1)
+    note: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    confidence: Literal["high", "medium", "low"] | None = None
+
+
+class PurposeTerms(StrictData):
+    terms: tuple[str, ...] = Field(min_length=1)
+    note: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    confidence: Literal["high", "medium", "low"] | None = None
+
+
+class IntegralPolicy(StrictData):
+    summary: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    data_sources: tuple[str, ...] = ()
+    confidence_note: str | None = None
+    finding_sources: tuple[str, ...] = Field(min_length=1)
+    imaging_codes: tuple[str, ...] = Field(min_length=1)
+    imaging_modality: Modality
+    imaging_codes_note: str
+    imaging_codes_sources: tuple[str, ...] = Field(min_length=1)
+    surgical_codes: SurgicalCodes
+    integral_purpose_terms: PurposeTerms
+
+
+class IntegralException(StrictData):
+    """Procedure codes with which the listed imaging codes may be reported, under a condition."""
+
+    id: str
+    label: str
+    codes: tuple[str, ...] = Field(min_length=1)
+    imaging_allowed: tuple[str, ...] = Field(min_length=1)
+    condition: str
+    not_with: tuple[str, ...] = ()
+    not_with_note: str | None = None
+    not_with_ncci_ptp_2024q3: PtpIndicators = Field(default_factory=dict)
+    sources: tuple[str, ...] = Field(min_length=1)
+    confidence: Literal["high", "medium", "low"] | None = None
+    confidence_note: str | None = None
+    data_note: str | None = None
+    ncci_ptp_2024q3: PtpIndicators = Field(default_factory=dict)
+    allowed_code_still_edited_2024q3: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    ncci_ptp_hospital_2026q2_differs: PtpIndicators = Field(default_factory=dict)
+
+
+class IntegralFamily(StrictData):
+    family: Literal["imaging_integral_exceptions"]
+    verified: dt.date
+    description: str
+    rule_id: Literal["IMAGING-INTEGRAL"]
+    policy: IntegralPolicy
+    fields: dict[str, str]
+    exceptions: tuple[IntegralException, ...]
+
+
+@cache
+def family() -> IntegralFamily:
+    """The exceptions file with its policy block, validated."""
+    return IntegralFamily.model_validate(knowledge.load(FAMILY_FILE))
+
+
+def is_surgical(code: str, on: dt.date, codebook: Codebook) -> bool:
+    """A CPT Surgery-section code, or a code with a 000/010/090 PFS global period on the date."""
+    surgical = family().policy.surgical_codes
+    if code.isdigit() and int(surgical.cpt_from) <= int(code) <= int(surgical.cpt_to):
+        return True
+    try:
+        record = codebook.code(code, on)
+    except BadInputError:       # includes UnknownCodeError: VALIDITY reports codes no dataset knows
+        return False
+    return record.global_days in surgical.global_days
+
+
+# -- what the documentation shows -------------------------------------------------------------------------
+def _words(text: str) -> set[str]:
+    """The words of a phrase, lower-cased, plural -s dropped (knees/knee), without filler words."""
+    words = set(WORD.findall(text.lower())) - FILLER
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
+
+
+def same_site(first: str, second: str) -> bool:
+    """Whether two written anatomic sites name the same structure: they share a word other than a side,
+    unless both name a side and the sides differ (left knee / right knee are different structures)."""
+    a, b = _words(first), _words(second)
+    if not (a - LATERALITY) & (b - LATERALITY):
+        return False
+    sides_a, sides_b = a & LATERALITY, b & LATERALITY
+    differ = sides_a and sides_b and "bilateral" not in (sides_a | sides_b) and sides_a != sides_b
+    return not differ
+
+
+def _evidence(facts: ProcedureFacts | None, imaging_code: str,
+              procedures: list[str]) -> tuple[str, str] | None:
+    """How the facts show the fluoroscopy was distinct from the procedures: (kind, sentence), or None."""
+    if facts is None:
+        return None
+    if facts.separate_encounter:
+        return "encounter", "the note records the fluoroscopy at a separate encounter"
+    policy = family().policy
+    imaging = [i for i in facts.imaging if i.modality == policy.imaging_modality and i.used]
+    imaged = [i.site for i in imaging if i.site]
+    imaged += [p.site for p in facts.procedures if p.code == imaging_code and p.site]
+    treated = [p for p in facts.procedures if p.code in procedures]
+    if not treated:
+        treated = [p for p in facts.procedures if p.code is None or p.code not in policy.imaging_codes]
+    treated_sites = [f"{p.laterality or ''} {p.site}".strip() for p in treated if p.site]
+    if imaged and treated_sites and not any(same_site(i, t) for i in imaged for t in treated_sites):
+        return "site", (
+            f"the note records a different anatomic site ({', '.join(dict.fromkeys(imaged))} imaged; "
+            f"{', '.join(dict.fromkeys(treated_sites))} treated)"
+        )
+    related = _words(" ".join([*treated_sites, *(p.name for p in treated)]))
+    terms = policy.integral_purpose_terms.terms
+    for purpose in (i.purpose for i in imaging if i.purpose):
+        words = _words(purpose)
+        if not words & related and not any(w.startswith(t) for w in words for t in terms):
+            return "purpose", f"the note records a purpose unrelated to the procedure ({purpose})"
+    return None
+
+
+# -- findings ------------------------------------------------------------------------------------------------
+def _finding(effect: Outcome | None, line: int, message: str, fix: str | None, source: str) -> Finding:
+    return Finding(rule=RULE_ID, severity=severity_for(effect), lines=[line], message=message, fix=fix,
+                   source=source, effect=effect)
+
+
+def _exception(claim: Claim, index: int, procedures: list[int], billed: set[str]
+               ) -> tuple[tuple[int, IntegralException] | None, list[str]]:
+    """The exception that lets the imaging line through, and the exceptions voided by a not_with code."""
+    code = claim.lines[index].code
+    voided: list[str] = []
+    for p in procedures:
+        for exception in family().exceptions:
+            if claim.lines[p].code in exception.codes and code in exception.imaging_allowed:
+                blocking = sorted(billed & set(exception.not_with))
+                if not blocking:
+                    return (p, exception), voided
+                label = exception.label[0].lower() + exception.label[1:]
+                voided.append(f"the exception for {label} does not apply with {', '.join(blocking)}")
+    return None, voided
+
+
+def _judge(claim: Claim, index: int, procedures: list[int], billed: set[str],
+           facts: ProcedureFacts | None) -> Finding:
+    """The verdict on one imaging line presumed integral to the surgical procedures of its date."""
+    line = claim.lines[index]
+    names = " and ".join(dict.fromkeys(claim.lines[p].code for p in procedures))
+    found, voided = _exception(claim, index, procedures, billed)
+    if found is not None:
+        p, exception = found
+        return _finding(
+            None, index,
+            f"{line.code} may be reported with {claim.lines[p].code}: {exception.label} is a known exception "
+            "to the rule that fluoroscopy is part of the procedure it serves.",
+            "Make sure the condition holds: " + " ".join(exception.condition.split()),
+            cite(exception.sources, f"{FAMILY_FILE} {exception.id}"),
+        )
+    source = cite(family().policy.finding_sources, f"{FAMILY_FILE} policy")
+    caveat = f" ({'; '.join(voided)})" if voided else ""
+    modifiers = "/".join(sorted(set(line.modifiers) & distinct_modifiers()))
+    shown = _evidence(facts, line.code, [claim.lines[p].code for p in procedures])
+    where = f"{line.code} on line {index + 1}"
+    if modifiers and shown:
+        return _finding(
+            None, index,
+            f"{where} is presumed part of {names}, but {shown[1]}, which supports modifier {modifiers}.",
+            None, source,
+        )
+    if modifiers:
+        return _finding(
+            "review", index,
+            f"{where} carries {modifiers} to show it was distinct from {names}, but the documentation does "
+            f"not show a different anatomic site, an unrelated purpose or a separate encounter{caveat}.",
+            f"Document the structure the fluoroscopy imaged and why, with its own interpretation, or remove "
+            f"{line.code}; fluoroscopy that guided {names} is part of it.",
+            source,
+        )
+    if shown:
+        return _finding(
+            "review", index,
+            f"{where} is presumed part of {names}; {shown[1]}, but no distinct-service modifier is on the "
+            f"{line.code} line{caveat}.",
+            f"If the fluoroscopy really served that separate purpose, append {SUGGESTED[shown[0]]} (or 59 "
+            f"when no X modifier fits) to {line.code}; otherwise remove it.",
+            source,
+        )
+    components = "/".join(sorted(set(line.modifiers) & {"26", "TC"}))
+    unbundle = f"; modifier {components} does not unbundle it" if components else ""
+    return _finding(
+        "denied", index,
+        f"{where} is presumed part of {names}: fluoroscopy used to perform a procedure is integral to it, "
+        f"and nothing on the claim shows a separate purpose{caveat}{unbundle}.",
+        f"Remove {line.code}; bill it only for fluoroscopy with a purpose unrelated to {names} (another "
+        "structure or a separate encounter), with XS/XE/XU or 59 and documentation of the site imaged and "
+        "the reason.",
+        source,
+    )
+
+
+@edit(RULE_ID)
+def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
+    """Fluoroscopy with a surgical procedure on the same date: integral unless an exception or a documented
+    distinct service."""
+    imaging_codes = family().policy.imaging_codes
+    by_date: dict[dt.date, list[int]] = defaultdict(list)
+    for index, line in enumerate(claim.lines):
+        by_date[claim.line_date(line)].append(index)
+    findings: list[Finding] = []
+    for on, indexes in sorted(by_date.items()):
+        imaging = [i for i in indexes if claim.lines[i].code in imaging_codes]
+        if not imaging:
+            continue
+        billed = {claim.lines[i].code for i in indexes}
+        surgical = {code for code in billed - set(imaging_codes) if is_surgical(code, on, codebook)}
+        for index in imaging:
+            code = claim.lines[index].code
+            procedures = [
+                p for p in indexes
+                if claim.lines[p].code in surgical and including_entry(claim.lines[p].code, code, on) is None
+            ]
+            if procedures:
+                findings.append(_judge(claim, index, procedures, billed, facts))
+    return findings

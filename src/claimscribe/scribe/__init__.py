@@ -1,0 +1,1 @@
+"""Scribe: a procedure dictation (audio or text) turned into structured facts and a draft claim."""

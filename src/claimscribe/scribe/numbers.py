@@ -1,0 +1,62 @@
+"""Spoken numbers to digits, keeping a map back to the words that were spoken.
+
+`text_to_num.alpha2digit(text, "en", threshold=0)` turns "four point two minutes" into "4.2 minutes" and
+"L four L five" into "L 4 L 5", but returns only the new string. Each changed line is aligned with its
+original (difflib) so that every digit group maps back to the words it replaced.
+
+Two fixes on top of alpha2digit: "one second" stays a duration (alpha2digit makes it "1 2nd"), and a
+leading "point eight" becomes "0.8". Number words joined by a hyphen that is not a compound number
+("five-six", a spinal segment said aloud) are split so that both halves convert.
+
+Example:
+    >>> m = spoken_to_digits("fluoro time forty two seconds")
+    >>> m.text, m.original[slice(*m.to_original(12, 14))]
+    ('fluoro time 42 seconds', 'forty two')
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from text_to_num import alpha2digit
+
+from claimscribe.scribe.textmap import MappedText
+
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_NUMBER_WORD = re.compile(
+    r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"thousand|point)\b",
+    re.IGNORECASE,
+)
+# "five-six" (not "twenty-five"): split so both halves convert.
+_HYPHEN_PAIR = re.compile(rf"\b({'|'.join(_UNITS)})-(?=({'|'.join(_UNITS)})\b)", re.IGNORECASE)
+# "one second": protect the unit from being read as an ordinal (same length, restored after).
+_SECOND = re.compile(r"\bsecond\b", re.IGNORECASE)
+_LEADING_POINT = re.compile(r"(?<![\d.])\bpoint (\d+)\b", re.IGNORECASE)
+
+
+def _convert_line(line: str) -> str:
+    prepared = _HYPHEN_PAIR.sub(lambda m: m.group(1) + " ", line)
+    prepared = _SECOND.sub(lambda m: m.group(0)[0] + "\x00" + m.group(0)[2:], prepared)
+    converted = alpha2digit(prepared, "en", threshold=0)
+    converted = converted.replace("\x00", "e")
+    return _LEADING_POINT.sub(r"0.\1", converted)
+
+
+def spoken_to_digits(source: str | MappedText) -> MappedText:
+    """The text with spoken numbers as digits; offsets map back to `source` (and through it, the dictation)."""
+    text = source.text if isinstance(source, MappedText) else source
+    replacements: list[tuple[int, int, str]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if _NUMBER_WORD.search(line):
+            converted = _convert_line(line)
+            if converted != line:
+                matcher = SequenceMatcher(None, line, converted, autojunk=False)
+                for op, i1, i2, j1, j2 in matcher.get_opcodes():
+                    if op != "equal":
+                        replacements.append((offset + i1, offset + i2, converted[j1:j2]))
+        offset += len(line)
+    return MappedText.rewrite(source, replacements)
