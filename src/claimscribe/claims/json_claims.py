@@ -94,7 +94,7 @@ def icd10_dotted(code: str) -> str:
 
 def claim_to_json(claim: Claim) -> dict[str, Any]:
     """The claim in the JSON layout, leaving out empty and unset fields."""
-    return claim.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    return claim.model_dump(mode="json", exclude_none=True)
 
 
 def claims_to_jsonl(claims: Iterable[Claim]) -> str:

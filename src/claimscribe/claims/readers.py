@@ -29,6 +29,7 @@ FORMATS: dict[str, Reader] = {
 }
 _RESOURCE_TYPE = re.compile(r'(?<!\\)"resourceType"\s*:')
 _SNIFF = 65536
+_SEGMENT = re.compile(r"^[A-Z][A-Z0-9]{1,2}[*|^~]")    # an X12 segment id and element separator
 
 
 def read_claims(path: Path, fmt: str | None = None) -> Iterator[ClaimOrError]:
@@ -54,7 +55,7 @@ def detect_format(text: str) -> str:
     head = text.lstrip("\ufeff \t\r\n")[:_SNIFF]
     if head.startswith(("{", "[")):
         return "fhir" if _RESOURCE_TYPE.search(head) else "json"
-    if head.startswith("ISA"):
+    if head.startswith("ISA") or _SEGMENT.match(head):
         return "x12"
     return "csv"
 

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
-from claimscribe.edits.model import Finding, severity_for
+from claimscribe.edits.model import Finding, Outcome, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
 from claimscribe.pricing.rules import pfs_rules
@@ -40,6 +40,15 @@ from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "BILATERAL"
 RULES_FILE = "rules/bilateral_modifiers.yaml"
+Effect = Literal["ok", "denied", "review", "combine"]
+# What each effect of the knowledge file does to the lines it names ("combine": review, with the fix of
+# one line with modifier 50).
+OUTCOMES: dict[Effect, Outcome | None] = {
+    "ok": None,
+    "denied": "denied",
+    "review": "review",
+    "combine": "review",
+}
 
 
 class _Strict(BaseModel):
@@ -53,8 +62,8 @@ class _Sides(_Strict):
 
 
 class _Indicator(_Strict):
-    modifier_50: Literal["ok", "denied", "review"]
-    both_sides_lines: Literal["ok", "denied", "review", "combine"]
+    modifier_50: Effect
+    both_sides_lines: Effect
     why_50: str
     why_sides: str
     fix_50: str | None = None
@@ -105,15 +114,16 @@ def _fix(template: str | None, code: str) -> str | None:
 
 def _modifier_50(code: str, lines: list[int], indicator: str, pfs: str) -> list[Finding]:
     rule = rules().indicators[indicator]
-    if rule.modifier_50 == "ok":
+    outcome = OUTCOMES[rule.modifier_50]
+    if outcome is None:
         return []
     fifty = pfs_rules().bilateral.modifier
     return [
         Finding(
             rule=RULE_ID,
-            severity=severity_for(rule.modifier_50),
+            severity=severity_for(outcome),
             lines=[index],
-            effect=rule.modifier_50,
+            effect=outcome,
             message=f"Modifier {fifty} is not allowed on {code} (bilateral indicator {indicator}): "
             f"{rule.why_50}.",
             fix=_fix(rule.fix_50, code),
@@ -126,11 +136,11 @@ def _modifier_50(code: str, lines: list[int], indicator: str, pfs: str) -> list[
 def _both_sides(code: str, right: list[int], left: list[int], indicator: str, pfs: str) -> Finding | None:
     rule = rules().indicators[indicator]
     effect = rule.both_sides_lines
-    if effect == "ok":
+    outcome = OUTCOMES[effect]
+    if outcome is None:
         return None
     sides = rules().sides
     pair = sorted(right + left)
-    outcome = "review" if effect == "combine" else effect
     return Finding(
         rule=RULE_ID,
         severity=severity_for(outcome),
@@ -164,7 +174,7 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
             continue
         indicator = record.indicators.bilat_surg if record.indicators else None
         pfs = record.vintages.get("pfs_rvu")
-        if indicator not in rules().indicators or pfs is None:
+        if indicator is None or indicator not in rules().indicators or pfs is None:
             continue
         findings += _modifier_50(
             code, [i for i in lines if fifty in claim.lines[i].modifiers], indicator, pfs

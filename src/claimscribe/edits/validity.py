@@ -48,6 +48,8 @@ STATUS_FILE = "rules/pfs_status_codes.yaml"
 DELETED_FILE = "rules/deleted_codes.yaml"
 # The releases `Codebook.code` searches before it calls a code unknown, named in the finding's source.
 CODE_FAMILIES = ("pfs_rvu", "opps_hcpcs", "asc", "hcpcs_short", "hcpcs_annual")
+# What each effect of the status file does to the line ("info": a finding without effect).
+OUTCOMES: dict[str, Outcome | None] = {"denied": "denied", "review": "review", "info": None, "none": None}
 # The release whose staleness matters for a line's validity, by claim type.
 LINE_FAMILY = {"professional": "pfs_rvu", "institutional": "opps_hcpcs"}
 
@@ -106,12 +108,18 @@ def status_rules() -> _StatusRules:
 
 @cache
 def deleted_codes() -> dict[str, _DeletedCode]:
-    return _DeletedCodes.model_validate(knowledge.load(DELETED_FILE)).codes
+    """deleted_codes.yaml, checked to cite only sources that knowledge/sources.yaml registers."""
+    codes = _DeletedCodes.model_validate(knowledge.load(DELETED_FILE)).codes
+    known = {s["id"] for s in knowledge.load("sources.yaml")["sources"]}
+    unknown = sorted({i for entry in codes.values() for i in entry.sources} - known)
+    if unknown:
+        raise ValueError(f"knowledge/{DELETED_FILE}: sources {unknown} are not in knowledge/sources.yaml")
+    return codes
 
 
 def _cite(entry: _DeletedCode, code: str) -> str:
     titles = {s["id"]: s["title"] for s in knowledge.load("sources.yaml")["sources"]}
-    return f"knowledge/{DELETED_FILE} {code}: " + "; ".join(titles.get(i, i) for i in entry.sources)
+    return f"knowledge/{DELETED_FILE} {code}: " + "; ".join(titles[i] for i in entry.sources)
 
 
 def _finding(
@@ -186,7 +194,7 @@ def _status(index: int, line: ClaimLine, on: dt.date, record: CodeRecord) -> Fin
             f"{source}; {_cite(deleted, line.code)}",
             fix=" ".join(deleted.note.split()),
         )
-    effect: Outcome | None = None if rule.effect == "info" else rule.effect
+    effect = OUTCOMES[rule.effect]
     message = f"{line.code} has PFS status {record.status} on {on}: {rule.why}."
     fix = {
         "denied": f"Remove {line.code} or replace it with the code Medicare recognises for the service.",

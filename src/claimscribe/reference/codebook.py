@@ -124,6 +124,8 @@ class Codebook:
         self._indexes: dict[tuple[str, str], dict[str, list[tuple[Any, ...]]]] = {}
         self._ptp_indexes: dict[str, PtpIndex] = {}
         self._records: dict[tuple[str, dt.date | str, str | None], CodeRecord] = {}
+        self._diagnoses: dict[tuple[str, dt.date], Icd10cmStatus] = {}
+        self._resolutions: dict[tuple[str, dt.date], Resolution] = {}
 
     def close(self) -> None:
         self._con.close()
@@ -137,6 +139,13 @@ class Codebook:
     # -- releases --------------------------------------------------------------------------------------
     def resolve(self, family: str, on: dt.date) -> Resolution:
         """The releases of `family` for a date of service, best first, with staleness warnings."""
+        key = (family, on)
+        found = self._resolutions.get(key)
+        if found is None:
+            found = self._resolutions[key] = self._resolve(family, on)
+        return Resolution(found.family, found.candidates, found.on, list(found.warnings))
+
+    def _resolve(self, family: str, on: dt.date) -> Resolution:
         releases = self._by_family.get(family)
         if not releases:
             raise BadInputError(f"no {family} dataset is loaded: run `claimscribe data sync`")
@@ -395,7 +404,16 @@ class Codebook:
 
     def icd10cm(self, code: str, on: dt.date) -> Icd10cmStatus:
         """Whether an ICD-10-CM code is valid and billable on the date: the CDC tabular for the dates it
-        governs, the I/OCE diagnosis history for earlier ones."""
+        governs, the I/OCE diagnosis history for earlier ones. Memoised like code records."""
+        key = (code, on)
+        status = self._diagnoses.get(key)
+        if status is None:
+            if len(self._diagnoses) >= RECORD_CACHE_SIZE:
+                self._diagnoses.clear()
+            status = self._diagnoses[key] = self._icd10cm(code, on)
+        return status
+
+    def _icd10cm(self, code: str, on: dt.date) -> Icd10cmStatus:
         value = code.strip().upper()
         if not ICD10_PATTERN.match(value):
             raise BadInputError(f"{code.strip()!r} is not an ICD-10-CM code (e.g. M23.211)")

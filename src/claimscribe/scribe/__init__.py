@@ -1,1 +1,1 @@
-"""Scribe: a procedure dictation (audio or text) turned into structured facts and a draft claim."""
+"""The scribe: a procedure dictation in, ProcedureFacts out (`claimscribe.scribe.extract`)."""

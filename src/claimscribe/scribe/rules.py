@@ -202,9 +202,26 @@ def unit_spellings() -> UnitSpellings:
     return UnitSpellings(**_read("quantities.yaml")["units"])
 
 
+def _expand(pattern: str, placeholders: dict[str, str]) -> str:
+    for _ in range(len(placeholders) + 1):
+        expanded = pattern
+        for key, value in placeholders.items():
+            expanded = expanded.replace("{" + key + "}", value)
+        if expanded == pattern:
+            return expanded
+        pattern = expanded
+    raise ValueError(f"placeholders do not resolve in {pattern!r}")
+
+
 @cache
 def statements() -> tuple[StatementRule, ...]:
-    return tuple(StatementRule(**r) for r in _read("statements.yaml")["statements"])
+    """Statement rules with their {PLACEHOLDERS} expanded."""
+    data = _read("statements.yaml")
+    placeholders = {str(k): str(v) for k, v in data["placeholders"].items()}
+    return tuple(
+        StatementRule(**{**r, "patterns": [_expand(p, placeholders) for p in r["patterns"]]})
+        for r in data["statements"]
+    )
 
 
 @cache

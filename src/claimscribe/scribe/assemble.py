@@ -1,0 +1,425 @@
+"""From a parsed dictation (the Doc the pipeline made) to ProcedureFacts, with evidence in the original text.
+
+- Procedures: each PROCEDURE mention that ConText leaves affirmed, current and certain, in a section that
+  describes what was done, takes the nearest laterality word, site and spinal levels of its sentence.
+  Mentions of one procedure merge (same name, compatible side and site); a more specific procedure
+  subsumes a general one ("meniscectomy" takes "knee arthroscopy"); aspiration and injection of one joint
+  combine; a joint procedure is named by joint size.
+- Imaging: one entry per modality mentioned. A stated negative wins ("no fluoroscopy was used" → used
+  False) unless a non-zero time or dose was recorded for it. Minutes: the total if one is stated, else the
+  stated times (the same time said twice counts once). Dose: the total if stated, else the first.
+- Indication: the INDICATION section, else an inline indication, else the pre-operative diagnosis.
+- Supervising physician: a named supervisor, else the author when the author says "I supervised".
+- Interpretation report: a stated absence wins over a stated separate report; silence is None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from spacy.tokens import Doc, Span
+
+from claimscribe.claims.facts import Dose, Evidence, Imaging, Laterality, Modality, Procedure, ProcedureFacts
+from claimscribe.scribe import rules, sections
+from claimscribe.scribe.components.quantities import DoseFound, Duration
+from claimscribe.scribe.components.statements import Statement
+from claimscribe.scribe.rules import ProcedureRule
+
+ToEvidence = Callable[[int, int], Evidence]
+
+MAX_SIDE_GAP = 8        # tokens between a laterality word and the procedure it qualifies
+MAX_SITE_GAP = 8        # tokens between a site and the procedure
+MAX_LEVEL_GAP = 14      # tokens between a spinal level and the procedure
+MAX_IMAGING_SITE_GAP = 4
+_MAX_INDICATION = 300
+
+
+def _gap(a: Span, b: Span) -> int:
+    """Tokens between two spans (0 when they touch or overlap)."""
+    return max(0, a.start - b.end, b.start - a.end)
+
+
+def _nearest(span: Span, candidates: Iterable[Span], max_gap: int) -> Span | None:
+    """The candidate of the same sentence closest to `span`; on a tie, the one after it."""
+    best = None
+    best_key: tuple[int, int] | None = None
+    for candidate in candidates:
+        if candidate.sent.start != span.sent.start:
+            continue
+        gap = _gap(span, candidate)
+        if gap > max_gap:
+            continue
+        key = (gap, 0 if candidate.start >= span.start else 1)
+        if best_key is None or key < best_key:
+            best, best_key = candidate, key
+    return best
+
+
+def _affirmed(span: Span) -> bool:
+    return not (span._.is_negated or span._.is_historical or span._.is_hypothetical or span._.is_uncertain)
+
+
+# -- procedures -----------------------------------------------------------------------------------------
+@dataclass
+class _Found:
+    rule: ProcedureRule
+    name: str
+    spans: list[Span]
+    sides: set[str] = field(default_factory=set)
+    site: str | None = None
+    levels: list[str] = field(default_factory=list)
+
+    @property
+    def laterality(self) -> Laterality | None:
+        if "bilateral" in self.sides or {"left", "right"} <= self.sides:
+            return "bilateral"
+        if len(self.sides) == 1:
+            return next(iter(self.sides))  # type: ignore[return-value]
+        return None
+
+    @property
+    def start(self) -> int:
+        return min(s.start_char for s in self.spans)
+
+
+def _sides_compatible(a: Laterality | None, b: Laterality | None) -> bool:
+    return a is None or b is None or a == b or "bilateral" in (a, b)
+
+
+def _compatible(a: _Found, b: _Found) -> bool:
+    return _sides_compatible(a.laterality, b.laterality) and (a.site is None or b.site is None or a.site == b.site)
+
+
+def _absorb(into: _Found, other: _Found) -> None:
+    into.spans += other.spans
+    if into.laterality is None or other.laterality == "bilateral":
+        into.sides |= other.sides
+    into.site = into.site or other.site
+    into.levels += [level for level in other.levels if level not in into.levels]
+
+
+def _vertebrae(level: str) -> list[str]:
+    """A vertebral procedure's segment "T12-L1" is the two vertebrae; a range names every one between."""
+    if "-" not in level:
+        return [level]
+    order = list(_level_order())
+    first, last = level.split("-")
+    return order[order.index(first):order.index(last) + 1]
+
+
+def _level_order() -> dict[str, int]:
+    from claimscribe.scribe.components.levels import _order
+
+    return _order()
+
+
+def _procedure_mentions(doc: Doc) -> list[_Found]:
+    by_name = {r.name: r for r in rules.procedures()}
+    mentions = [
+        e for e in doc.ents
+        if e.label_ == "PROCEDURE" and _affirmed(e) and sections.counts_as_procedure(e)
+    ]
+    found = [_Found(by_name[e._.target_rule.metadata["name"]], e._.target_rule.metadata["name"], [e]) for e in mentions]
+    if not found:
+        return []
+    anatomy = list(doc.spans.get("claimscribe_anatomy", []))
+    site_info = {s.site: s for s in rules.sites()}
+    of_span = {id(f.spans[0]): f for f in found}
+
+    def assign(candidates: list[Span], targets: list[_Found], max_gap: int) -> list[tuple[Span, _Found]]:
+        pairs = []
+        for candidate in candidates:
+            nearest = _nearest(candidate, [t.spans[0] for t in targets], max_gap)
+            if nearest is not None:
+                pairs.append((candidate, of_span[id(nearest)]))
+        return pairs
+
+    sides = [s for s in anatomy if s.label_ == "LATERALITY"]
+    for side, target in assign(sides, found, MAX_SIDE_GAP):
+        target.sides.add(side._.target_rule.metadata["laterality"])
+
+    needing_site = [f for f in found if f.rule.site is None]
+    site_spans = [s for s in anatomy if s.label_ == "SITE"]
+    for site_span, target in sorted(
+        assign(site_spans, needing_site, MAX_SITE_GAP), key=lambda p: _gap(p[0], p[1].spans[0])
+    ):
+        site = site_info[site_span._.target_rule.metadata["site"]]
+        if target.site is None and (target.rule.spinal or not site.region):
+            target.site = site.site
+    for f in found:
+        f.site = f.site or f.rule.site
+
+    spinal = [f for f in found if f.rule.spinal]
+    level_spans = list(doc.spans.get("claimscribe_levels", []))
+    assigned: set[int] = set()
+    for level_span, target in assign(level_spans, spinal, MAX_LEVEL_GAP):
+        assigned.add(id(level_span))
+        if level_span._.claimscribe not in target.levels:
+            target.levels.append(level_span._.claimscribe)
+    # Levels said only in the description of the one spinal procedure ("... at the L5-S1 foramen").
+    spinal_names = {f.name for f in spinal}
+    if len(spinal_names) == 1 and not any(f.levels for f in spinal):
+        orphans = [
+            s._.claimscribe for s in level_spans
+            if id(s) not in assigned and sections.counts_as_procedure(s)
+        ]
+        if orphans:
+            spinal[0].levels = list(dict.fromkeys(orphans))
+    return found
+
+
+def _merge(found: list[_Found]) -> list[_Found]:
+    merged: list[_Found] = []
+    for mention in sorted(found, key=lambda f: f.start):
+        same = next((m for m in merged if m.name == mention.name and _compatible(m, mention)), None)
+        if same is None:
+            merged.append(mention)
+        else:
+            _absorb(same, mention)
+    # one procedure done on the left and on the right, at the same levels: bilateral
+    result: list[_Found] = []
+    for proc in merged:
+        twin = next(
+            (r for r in result if r.name == proc.name and r.site == proc.site and sorted(r.levels) == sorted(proc.levels)
+             and {r.laterality, proc.laterality} == {"left", "right"}),
+            None,
+        )
+        if twin is None:
+            result.append(proc)
+        else:
+            _absorb(twin, proc)
+            twin.sides = {"bilateral"}
+    return result
+
+
+def _subsume_and_combine(procs: list[_Found]) -> list[_Found]:
+    changed = True
+    while changed:
+        changed = False
+        for proc in procs:
+            for other in procs:
+                if other is proc or not _compatible(proc, other):
+                    continue
+                if other.name in proc.rule.subsumes:
+                    _absorb(proc, other)
+                    procs = [p for p in procs if p is not other]
+                    changed = True
+                    break
+                if other.name in proc.rule.combines:
+                    _absorb(proc, other)
+                    proc.name = proc.rule.combines[other.name]
+                    procs = [p for p in procs if p is not other]
+                    changed = True
+                    break
+            if changed:
+                break
+    for proc in procs:
+        if proc.rule.alone_as and proc.name == proc.rule.name:
+            proc.name = proc.rule.alone_as
+    return procs
+
+
+def _procedures(doc: Doc, to_evidence: ToEvidence) -> list[Procedure]:
+    procs = _subsume_and_combine(_merge(_procedure_mentions(doc)))
+    size_of = {s.site: s.joint_size for s in rules.sites()}
+    regions = rules.levels().regions
+    result = []
+    for proc in sorted(procs, key=lambda p: p.start):
+        levels = proc.levels
+        if proc.rule.vertebral:
+            levels = list(dict.fromkeys(v for level in levels for v in _vertebrae(level)))
+        site = proc.site
+        if site is None and proc.rule.spinal and levels:
+            site = regions[levels[0][0]]
+        name = proc.name
+        if proc.rule.sized and site is not None and size_of.get(site):
+            name = f"{size_of[site]} {name}"
+        result.append(
+            Procedure(
+                name=name,
+                site=site,
+                laterality=proc.laterality,
+                levels=levels,
+                evidence=[to_evidence(s.start_char, s.end_char) for s in sorted(proc.spans, key=lambda s: s.start)],
+            )
+        )
+    return result
+
+
+# -- imaging --------------------------------------------------------------------------------------------
+def _minutes(durations: list[Span]) -> Decimal | None:
+    if not durations:
+        return None
+    totals = [d._.claimscribe.minutes for d in durations if d._.claimscribe.total]
+    if totals:
+        return totals[0]
+    distinct = list(dict.fromkeys(d._.claimscribe.minutes for d in durations))
+    return distinct[0] if len(distinct) == 1 else sum(distinct, Decimal(0))
+
+
+def _dose(doses: list[Span]) -> Dose | None:
+    if not doses:
+        return None
+    totals = [d for d in doses if d._.claimscribe.total]
+    return (totals or doses)[0]._.claimscribe.dose
+
+
+def _imaging_site(mention: Span, anatomy: list[Span]) -> str | None:
+    site_spans = [s for s in anatomy if s.label_ == "SITE"]
+    nearest = _nearest(mention, site_spans, MAX_IMAGING_SITE_GAP)
+    if nearest is None:
+        return None
+    site = nearest._.target_rule.metadata["site"]
+    side = next(
+        (s for s in anatomy if s.label_ == "LATERALITY" and s.sent.start == nearest.sent.start
+         and 0 <= nearest.start - s.end <= 1),
+        None,
+    )
+    return f"{side._.target_rule.metadata['laterality']} {site}" if side is not None else site
+
+
+def _imaging(doc: Doc, statements: list[Span], to_evidence: ToEvidence) -> list[Imaging]:
+    mentions = [
+        e for e in doc.ents
+        if e.label_ in ("FLUOROSCOPY", "IMAGING")
+        and not (e._.is_historical or e._.is_hypothetical)
+        and sections.counts_as_imaging(e, e._.target_rule.metadata["modality"])
+    ]
+    quantities = [
+        q for q in doc.spans.get("claimscribe_quantities", [])
+        if sections.counts_as_imaging(q, "fluoroscopy")
+    ]
+    durations = [q for q in quantities if isinstance(q._.claimscribe, Duration) and q._.claimscribe.owner]
+    doses = [q for q in quantities if isinstance(q._.claimscribe, DoseFound)]
+    anatomy = list(doc.spans.get("claimscribe_anatomy", []))
+    purposes = [s for s in statements if s._.claimscribe.kind == "purpose"]
+
+    order: dict[Modality, int] = {}
+    for span in sorted([*mentions, *durations, *doses], key=lambda s: s.start_char):
+        if span in mentions:
+            modality = span._.target_rule.metadata["modality"]
+        elif isinstance(span._.claimscribe, Duration):
+            modality = span._.claimscribe.owner
+        else:
+            modality = span._.claimscribe.owner
+        order.setdefault(modality, span.start_char)
+
+    result = []
+    for modality in sorted(order, key=order.get):  # type: ignore[arg-type]
+        said = [m for m in mentions if m._.target_rule.metadata["modality"] == modality]
+        positive = [m for m in said if not m._.is_negated]
+        negative = [m for m in said if m._.is_negated]
+        times = [d for d in durations if d._.claimscribe.owner == modality]
+        its_doses = [d for d in doses if d._.claimscribe.owner == modality]
+        minutes, dose = _minutes(times), _dose(its_doses)
+        recorded = bool((minutes is not None and minutes > 0) or (dose is not None and dose.value > 0))
+        used = not negative or recorded
+        site = purpose = None
+        if used:
+            site = next((s for m in positive if (s := _imaging_site(m, anatomy))), None)
+            sentences = {m.sent.start for m in positive}
+            purpose_span = next((p for p in purposes if p.sent.start in sentences), None)
+            purpose = purpose_span.text if purpose_span is not None else None
+        evidence = sorted([*said, *times, *its_doses], key=lambda s: s.start_char)
+        result.append(
+            Imaging(
+                modality=modality,
+                used=used,
+                minutes=minutes,
+                dose=dose,
+                site=site,
+                purpose=purpose,
+                evidence=[to_evidence(s.start_char, s.end_char) for s in evidence],
+            )
+        )
+    return result
+
+
+# -- scalar facts ---------------------------------------------------------------------------------------
+_SENTENCE_END = re.compile(r"\n\s*\n|\n(?=\s*[A-Z][A-Za-z ]{2,40}:)|\.(?=\s+[A-Z(]|\s*$)")
+
+
+def _first_statement(doc: Doc, body: Span) -> tuple[int, int] | None:
+    """The first sentence or line of a section body, as character offsets, trimmed."""
+    text = doc.text[body.start_char:body.end_char]
+    stripped = text.lstrip(" \t\n:-–")
+    start = body.start_char + len(text) - len(stripped)
+    end_match = _SENTENCE_END.search(stripped)
+    end = start + (end_match.start() if end_match else len(stripped))
+    end = min(end, start + _MAX_INDICATION)
+    while end > start and doc.text[end - 1] in " \t\n,;:":
+        end -= 1
+    return (start, end) if end - start >= 3 else None
+
+
+def _indication(doc: Doc, statements: list[Span]) -> tuple[int, int] | None:
+    for body in sections.bodies(doc, "indication"):
+        found = _first_statement(doc, body)
+        if found:
+            return found
+    inline = next((s for s in statements if s._.claimscribe.kind == "indication"
+                   and sections.category_of(s) not in ("plan", "history")), None)
+    if inline is not None:
+        return inline.start_char, inline.end_char
+    for body in sections.bodies(doc, "diagnosis"):
+        found = _first_statement(doc, body)
+        if found:
+            return found
+    return None
+
+
+def _of_kind(statements: list[Span], *kinds: str) -> list[Span]:
+    return [s for s in statements if s._.claimscribe.kind in kinds]
+
+
+def assemble(doc: Doc, to_evidence: ToEvidence) -> ProcedureFacts:
+    statements = list(doc.spans.get("claimscribe_statements", []))
+    evidence: dict[str, list[Evidence]] = {}
+
+    indication = None
+    found = _indication(doc, statements)
+    if found is not None:
+        ev = to_evidence(*found)
+        indication = ev.text.strip()
+        evidence["indication"] = [ev]
+
+    supervisor = None
+    named = _of_kind(statements, "supervisor")
+    self_said, authors = _of_kind(statements, "self_supervised"), _of_kind(statements, "author")
+    if named:
+        supervisor = named[0]._.claimscribe.value
+        evidence["supervising_physician"] = [to_evidence(named[0].start_char, named[0].end_char)]
+    elif self_said and authors:
+        supervisor = authors[0]._.claimscribe.value
+        evidence["supervising_physician"] = [
+            to_evidence(s.start_char, s.end_char) for s in (self_said[0], authors[0])
+        ]
+
+    report = None
+    no_report, has_report = _of_kind(statements, "no_report"), _of_kind(statements, "report")
+    if no_report or has_report:
+        report = not no_report
+        evidence["interpretation_report"] = [to_evidence(s.start_char, s.end_char) for s in no_report or has_report]
+
+    encounter = None
+    separate, not_separate = _of_kind(statements, "separate_encounter"), _of_kind(statements, "not_separate_encounter")
+    if separate or not_separate:
+        encounter = not not_separate
+        evidence["separate_encounter"] = [to_evidence(s.start_char, s.end_char) for s in not_separate or separate]
+
+    return ProcedureFacts(
+        procedures=_procedures(doc, to_evidence),
+        imaging=_imaging(doc, statements, to_evidence),
+        indication=indication,
+        supervising_physician=supervisor,
+        interpretation_report=report,
+        separate_encounter=encounter,
+        evidence=evidence,
+    )
+
+
+def statement_of(span: Span) -> Statement:
+    return span._.claimscribe
