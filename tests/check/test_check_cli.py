@@ -14,16 +14,38 @@ from tests.helpers import run_cli
 
 SEED_CLAIMS = [
     # 29881 + 76000-26: 76000 denied (NCCI practitioner v30.2, 29881/76000 modifier indicator 1)
-    {"claim_id": "KNEE1", "claim_type": "professional", "date_of_service": "2024-08-01", "place_of_service": "22",
-     "diagnoses": ["M23.211"], "lines": [{"code": "29881", "modifiers": ["RT"], "units": 1, "diagnosis_pointers": [1]},
-                                         {"code": "76000", "modifiers": ["26"], "units": 1, "diagnosis_pointers": [1]}]},
+    {
+        "claim_id": "KNEE1",
+        "claim_type": "professional",
+        "date_of_service": "2024-08-01",
+        "place_of_service": "22",
+        "diagnoses": ["M23.211"],
+        "lines": [
+            {"code": "29881", "modifiers": ["RT"], "units": 1, "diagnosis_pointers": [1]},
+            {"code": "76000", "modifiers": ["26"], "units": 1, "diagnosis_pointers": [1]},
+        ],
+    },
     # 62321 + 76000-59: denied, guidance is included in 62321 (knowledge/families/imaging_included.yaml)
-    {"claim_id": "EPI1", "claim_type": "professional", "date_of_service": "2024-08-01", "place_of_service": "11",
-     "diagnoses": ["M54.16"], "lines": [{"code": "62321", "modifiers": [], "units": 1, "diagnosis_pointers": [1]},
-                                        {"code": "76000", "modifiers": ["59"], "units": 1, "diagnosis_pointers": [1]}]},
+    {
+        "claim_id": "EPI1",
+        "claim_type": "professional",
+        "date_of_service": "2024-08-01",
+        "place_of_service": "11",
+        "diagnoses": ["M54.16"],
+        "lines": [
+            {"code": "62321", "modifiers": [], "units": 1, "diagnosis_pointers": [1]},
+            {"code": "76000", "modifiers": ["59"], "units": 1, "diagnosis_pointers": [1]},
+        ],
+    },
     # 76001: deleted 2019-01-01 (knowledge/rules/deleted_codes.yaml)
-    {"claim_id": "OLD1", "claim_type": "professional", "date_of_service": "2024-08-01", "place_of_service": "22",
-     "diagnoses": ["T82.598A"], "lines": [{"code": "76001", "modifiers": [], "units": 1, "diagnosis_pointers": [1]}]},
+    {
+        "claim_id": "OLD1",
+        "claim_type": "professional",
+        "date_of_service": "2024-08-01",
+        "place_of_service": "22",
+        "diagnoses": ["T82.598A"],
+        "lines": [{"code": "76001", "modifiers": [], "units": 1, "diagnosis_pointers": [1]}],
+    },
 ]
 
 
@@ -41,8 +63,10 @@ def check_json(codebook_path: Path, path: Path, *args: str) -> object:
 def verdicts(document: object) -> list[tuple]:
     documents = document if isinstance(document, list) else [document]
     return [
-        (tuple((line["code"], line["outcome"], tuple(sorted(line["rules"]))) for line in d["lines"]),
-         tuple(sorted((f["rule"], tuple(f["lines"]), f["severity"]) for f in d["findings"])))
+        (
+            tuple((line["code"], line["outcome"], tuple(sorted(line["rules"]))) for line in d["lines"]),
+            tuple(sorted((f["rule"], tuple(f["lines"]), f["severity"]) for f in d["findings"])),
+        )
         for d in documents
     ]
 
@@ -75,8 +99,11 @@ def test_several_claims_give_a_list(tmp_path: Path, codebook_path: Path) -> None
 def test_json_fhir_and_x12_give_the_same_findings(tmp_path: Path, codebook_path: Path) -> None:
     claims = [Claim.model_validate(c) for c in SEED_CLAIMS]
     as_json = write(tmp_path / "c.jsonl", claims_to_jsonl(claims))
-    bundle = {"resourceType": "Bundle", "type": "collection",
-              "entry": [{"resource": claim_to_fhir(c)} for c in claims]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": claim_to_fhir(c)} for c in claims],
+    }
     as_fhir = write(tmp_path / "c.fhir.json", json.dumps(bundle))
     as_x12 = write(tmp_path / "c.837", claims_to_837p(claims, Envelope()))
     from_json = verdicts(check_json(codebook_path, as_json))
@@ -85,7 +112,9 @@ def test_json_fhir_and_x12_give_the_same_findings(tmp_path: Path, codebook_path:
 
 
 def test_table_output_names_outcomes_and_sources(tmp_path: Path, codebook_path: Path) -> None:
-    result = run_cli("check", str(write(tmp_path / "c.json", json.dumps(SEED_CLAIMS[0]))), codebook=codebook_path)
+    result = run_cli(
+        "check", str(write(tmp_path / "c.json", json.dumps(SEED_CLAIMS[0]))), codebook=codebook_path
+    )
     assert result.returncode == 0, result.stderr
     assert "denied" in result.stdout and "NCCI-PTP" in result.stdout and "source:" in result.stdout
 
@@ -115,7 +144,9 @@ def test_bad_inputs_are_one_line_exit_2(tmp_path: Path, codebook_path: Path) -> 
 
 def test_ten_thousand_claims_with_one_bad_checks_the_rest(tmp_path: Path, codebook_path: Path) -> None:
     good = [json.dumps({**SEED_CLAIMS[i % 3], "claim_id": f"C{i:05d}"}) for i in range(10_000)]
-    good[4321] = json.dumps({**SEED_CLAIMS[0], "claim_id": "C04321", "lines": [{"code": "29881", "units": 0}]})
+    good[4321] = json.dumps(
+        {**SEED_CLAIMS[0], "claim_id": "C04321", "lines": [{"code": "29881", "units": 0}]}
+    )
     path = write(tmp_path / "many.jsonl", "\n".join(good) + "\n")
     started = time.perf_counter()
     result = run_cli("check", str(path), "--json", codebook=codebook_path, timeout=600)

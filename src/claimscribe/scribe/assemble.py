@@ -25,7 +25,6 @@ from spacy.tokens import Doc, Span
 from claimscribe.claims.facts import Dose, Evidence, Imaging, Laterality, Modality, Procedure, ProcedureFacts
 from claimscribe.scribe import rules, sections
 from claimscribe.scribe.components.quantities import DoseFound, Duration
-from claimscribe.scribe.components.statements import Statement
 from claimscribe.scribe.rules import ProcedureRule
 
 ToEvidence = Callable[[int, int], Evidence]
@@ -419,7 +418,3 @@ def assemble(doc: Doc, to_evidence: ToEvidence) -> ProcedureFacts:
         separate_encounter=encounter,
         evidence=evidence,
     )
-
-
-def statement_of(span: Span) -> Statement:
-    return span._.claimscribe

@@ -10,7 +10,6 @@ belongs to the nearest imaging mention in its sentence, else to fluoroscopy. Cue
 Spans go to the span group `claimscribe_quantities`; `span._.claimscribe` is a `Duration` or a `DoseFound`.
 """
 
-from __future__ import annotations
 
 import re
 from dataclasses import dataclass

@@ -9,7 +9,6 @@ Spans go to the span group `claimscribe_statements`; `span._.claimscribe` is a `
 a `text` group the span is that group (the stated indication or purpose).
 """
 
-from __future__ import annotations
 
 import re
 from dataclasses import dataclass

@@ -8,7 +8,6 @@ Each TargetRule carries what the scribe needs in its metadata (the canonical pro
 modality, the normalized site, the side).
 """
 
-from __future__ import annotations
 
 from typing import Literal
 
