@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from claimscribe import config
+from claimscribe.edits.model import CheckResult
 from claimscribe.errors import BadInputError, ClaimscribeError
 from claimscribe.reference import render
 from claimscribe.reference.codebook import Codebook, parse_date
@@ -124,6 +125,10 @@ def code(
     out.print(render.code_record(record))
 
 
+def _json_document(result: CheckResult) -> str:
+    return result.model_dump_json(indent=2)
+
+
 @app.command("check")
 def check(
     claim_file: Annotated[
@@ -136,33 +141,38 @@ def check(
     codebook: CodebookOption = None,
 ) -> None:
     """Run every Medicare edit over each claim: payable, denied or review per line, why, and the source."""
+    from claimscribe.claims.model import Claim
     from claimscribe.claims.readers import ClaimError, read_claims
-    from claimscribe.edits.engine import check_claim
+    from claimscribe.edits.parallel import check_all
     from claimscribe.edits.render import check_table
 
     if fmt is not None and fmt not in ("json", "fhir", "x12", "csv"):
         raise BadInputError(f"format {fmt!r} is not json, fhir, x12 or csv")
     if not claim_file.is_file():
         raise BadInputError(f"claim file {claim_file} does not exist")
-    results = []
+    claims: list[Claim] = []
     errors: list[str] = []
+    for item in read_claims(claim_file, fmt):
+        if isinstance(item, ClaimError):
+            errors.append(f"{item.position}: {item.message}")
+        else:
+            claims.append(item)
+    documents: list[str] = []
     with Codebook(_codebook_path(codebook)) as book:
-        for item in read_claims(claim_file, fmt):
-            if isinstance(item, ClaimError):
-                errors.append(f"{item.position}: {item.message}")
-                continue
-            try:
-                results.append(check_claim(item, book))
-            except BadInputError as e:
-                errors.append(f"claim {item.claim_id or len(results) + len(errors) + 1}: {e}")
+        outcomes = check_all(claims, book, render=_json_document) if as_json else check_all(claims, book)
+        for position, (claim, outcome) in enumerate(zip(claims, outcomes, strict=True), start=1):
+            if isinstance(outcome, BadInputError):
+                errors.append(f"claim {claim.claim_id or position}: {outcome}")
+            elif as_json:
+                documents.append(outcome)
+            else:
+                out.print(check_table(outcome))
     if as_json:
-        documents = [
-            r.model_dump(mode="json", exclude={"lines": {"__all__": {"price_trace"}}}) for r in results
-        ]
-        print(json.dumps(documents[0] if len(documents) == 1 and not errors else documents, indent=2))
-    else:
-        for result in results:
-            out.print(check_table(result))
+        if len(documents) == 1 and not errors:
+            sys.stdout.write(documents[0] + "\n")
+        else:
+            body = ",\n".join(documents).replace("\n", "\n  ")
+            sys.stdout.write(f"[\n  {body}\n]\n" if documents else "[]\n")
     for message in errors:
         err.print(f"error: {message}", markup=False, highlight=False)
     if errors:

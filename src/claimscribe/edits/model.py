@@ -39,7 +39,7 @@ class LineResult(BaseModel):
     outcome: Outcome
     allowed: Number | None
     rules: list[str]
-    price_trace: list[str] = Field(default_factory=list)
+    price_trace: list[str] = Field(default_factory=list, exclude=True)   # shown in tables, not in JSON
 
 
 class CheckResult(BaseModel):

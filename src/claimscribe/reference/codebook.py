@@ -130,6 +130,11 @@ class Codebook:
     def close(self) -> None:
         self._con.close()
 
+    def reopen(self) -> None:
+        """A new DuckDB connection (in a forked worker: a connection must not cross a fork); the
+        in-memory indexes stay."""
+        self._con = duckdb.connect(str(self.path), read_only=True)
+
     def __enter__(self) -> Codebook:
         return self
 
@@ -143,7 +148,9 @@ class Codebook:
         found = self._resolutions.get(key)
         if found is None:
             found = self._resolutions[key] = self._resolve(family, on)
-        return Resolution(found.family, found.candidates, found.on, list(found.warnings))
+        if found.warnings:  # callers may extend the list: hand out a copy
+            return Resolution(found.family, found.candidates, found.on, list(found.warnings))
+        return found
 
     def _resolve(self, family: str, on: dt.date) -> Resolution:
         releases = self._by_family.get(family)

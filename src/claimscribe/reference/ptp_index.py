@@ -17,6 +17,8 @@ import duckdb
 import numpy as np
 
 EPOCH = dt.date(1970, 1, 1)
+OPEN_START = int(np.iinfo(np.int32).min)    # the SQL writes an open range as the int32 extremes
+OPEN_END = int(np.iinfo(np.int32).max)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class PtpIndex:
             column1=column1,
             column2=column2,
             modifier_indicator=str(int(self._indicator[row])),
-            effective_from=None if start == np.iinfo(np.int32).min else EPOCH + dt.timedelta(days=start),
-            effective_to=None if end == np.iinfo(np.int32).max else EPOCH + dt.timedelta(days=end),
+            effective_from=None if start == OPEN_START else EPOCH + dt.timedelta(days=start),
+            effective_to=None if end == OPEN_END else EPOCH + dt.timedelta(days=end),
             rationale=self._rationales[int(self._rationale[row])],
         )
