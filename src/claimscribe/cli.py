@@ -179,6 +179,34 @@ def check(
         raise typer.Exit(2)
 
 
+@app.command("batch")
+def batch(
+    input_file: Annotated[Path, typer.Argument(help="Claim lines: CSV, Parquet or JSONL.")],
+    out: Annotated[Path, typer.Option("--out", help="Output directory (lines, findings, summary, rejects).")],
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (one machine) or spark.")] = "duckdb",
+    in_format: Annotated[str | None, typer.Option("--in-format", help="csv, parquet or jsonl.")] = None,
+    out_format: Annotated[str, typer.Option("--out-format", help="parquet or csv.")] = "parquet",
+    codebook: CodebookOption = None,
+) -> None:
+    """Check a whole file of claim lines set-based: outcomes, findings and dollars at risk."""
+    from claimscribe.batch import run_batch
+    from claimscribe.batch.report import render as render_batch
+
+    if engine != "duckdb":
+        raise BadInputError(f"engine {engine!r} is not available in this build: use --engine duckdb")
+    if in_format is not None and in_format not in ("csv", "parquet", "jsonl"):
+        raise BadInputError(f"input format {in_format!r} is not csv, parquet or jsonl")
+    if out_format not in ("parquet", "csv"):
+        raise BadInputError(f"output format {out_format!r} is not parquet or csv")
+    if not input_file.is_file():
+        raise BadInputError(f"input file {input_file} does not exist")
+    summary = run_batch(
+        input_file, out, codebook=_codebook_path(codebook), in_format=in_format, out_format=out_format
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    print(render_batch(summary))
+
+
 def main() -> None:
     """Console entry point: run the app, turning every error into one line and an exit code."""
     try:

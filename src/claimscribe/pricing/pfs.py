@@ -108,11 +108,19 @@ def _portions(
             portions["tc"] = of_percent(fee.total, percent)
         else:
             pc_row, tc_row = line.component_rvus.get(professional), line.component_rvus.get(technical)
-            if pc_row is None or tc_row is None:
+            if (pc_row is None or tc_row is None) and not (pctc and pctc.components_are_other_codes):
                 raise PricingInputError(
                     f"{row.label}: the {indicator.name} splits the global service into TC and PC; "
                     f"pass its {professional} and {technical} rows in PfsLine.component_rvus"
                 )
+            if pc_row is None or tc_row is None:
+                # A global-test-only code (e.g. 93000) has its components as other codes, not 26/TC
+                # rows: there is nothing here to split, so no component reduction.
+                work.trace.append(
+                    f"{indicator.name}: {row.label} has no {professional}/{technical} rows to split; "
+                    "no component reduction applied"
+                )
+                return portions
             pc_fee, tc_fee = setting.fee(pc_row), setting.fee(tc_row)
             portions["pc"] = of_percent(pc_fee.total, percent)
             portions["tc"] = of_percent(tc_fee.total, percent)

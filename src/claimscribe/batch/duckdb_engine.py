@@ -1,0 +1,507 @@
+"""The DuckDB batch engine: the per-claim edits as set-based SQL over a whole file of claim lines.
+
+One connection: the codebook DuckDB file is attached read-only as `cb`; the input is read with
+read_csv / read_parquet / read_json into `raw`, split into `lines` and `rejects` (each reject with its
+reason, so input rows = lines + rejects); the release of each dataset family in force on each distinct
+date of service is chosen in Python with `Codebook.resolve` (the same choice as the per-claim engine) and
+handed to SQL as the small `release` table; the knowledge files the edits read are handed over as small
+`k_*` tables, built from the edit modules' own validated loaders. Then the `.sql` files of `batch/sql/`
+run in order, and the results are written with COPY ... TO (FORMAT PARQUET | CSV). DuckDB spills to a
+temporary directory under its memory limit, so files larger than memory stream through.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from claimscribe.edits import (
+    addon,
+    bilateral,
+    distinct,
+    documentation,
+    global_period,
+    imaging_included,
+    imaging_integral,
+    mue,
+    pctc,
+    validity,
+)
+from claimscribe.edits.model import OUTCOME_RANK
+from claimscribe.errors import BadInputError
+from claimscribe.pricing.rules import pfs_rules, place_of_service_rules
+from claimscribe.reference.codebook import MUE_FAMILY, PTP_FAMILY, Codebook
+
+IN_FORMATS = ("csv", "parquet", "jsonl")
+OUT_FORMATS = ("parquet", "csv")
+MEMORY_LIMIT = "2GB"
+# The dataset families whose release per date the SQL needs (all candidates, best first).
+FAMILIES = (
+    "pfs_rvu",
+    "opps_hcpcs",
+    "opps_apc_rate",
+    "asc",
+    "asc_ancillary",
+    "hcpcs_short",
+    "hcpcs_annual",
+    "ncci_addon",
+    *PTP_FAMILY.values(),
+    *(MUE_FAMILY[s] for s in mue.rules().tables.values()),
+)
+SETTING = {"professional": "practitioner", "institutional": "hospital"}  # as edits/ptp.py
+# The SQL files, in the order they run (edits in EDIT_MODULES order, then outcome, pricing, summary).
+SQL_FILES = (
+    "code_day.sql",
+    "validity.sql",
+    "pctc.sql",
+    "bilateral.sql",
+    "ptp.sql",
+    "imaging_included.sql",
+    "imaging_integral.sql",
+    "mue.sql",
+    "addon.sql",
+    "global_period.sql",
+    "documentation.sql",
+    "outcome.sql",
+    "pricing.sql",
+    "summary.sql",
+)
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run read, decided and wrote."""
+
+    input_rows: int
+    lines: int
+    rejects: int
+    claims: int
+    outcomes: dict[str, int]
+    allowed: Decimal
+    at_risk: Decimal
+    top_rules: list[tuple[str, int, Decimal]]
+    seconds: float
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def lines_per_second(self) -> float:
+        return self.input_rows / self.seconds if self.seconds else 0.0
+
+
+def _sql(name: str) -> str:
+    return resources.files("claimscribe.batch").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def _quoted(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _reader(path: Path, fmt: str) -> str:
+    """The table function that reads the input, every column as text (parsing is the loader's job)."""
+    if fmt == "csv":
+        return f"read_csv({_quoted(path)}, header = true, all_varchar = true)"
+    if fmt == "parquet":
+        return f"read_parquet({_quoted(path)})"
+    return f"read_json({_quoted(path)}, format = 'newline_delimited', records = true)"
+
+
+def _format_of(path: Path, given: str | None) -> str:
+    fmt = given or {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl"}.get(
+        path.suffix.lower()
+    )
+    if fmt not in IN_FORMATS:
+        raise BadInputError(f"{path.name}: input format must be one of {', '.join(IN_FORMATS)} (--in-format)")
+    return fmt
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection,
+    tmp: Path,
+    name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    types: dict[str, str] | None = None,
+) -> None:
+    """A small table from Python values, bulk-loaded through a CSV file."""
+    path = tmp / f"{name}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+    columns = ", ".join(f"'{c}': '{(types or {}).get(c, 'VARCHAR')}'" for c in header)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_csv({_quoted(path)}, header = true, "
+        f"columns = {{{columns}}}, nullstr = '', quote = '\"')"
+    )
+
+
+def _effect(value: str | None) -> str | None:
+    """An edit rule's effect as the findings table stores it: denied, review or NULL (information)."""
+    return value if value in ("denied", "review") else None
+
+
+def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
+    """The knowledge the edits read, from the edit modules' own loaders, as small k_* tables."""
+    ptp_all, anatomic = distinct.ptp_modifiers(), distinct.anatomic_modifiers()
+    components = pfs_rules().component_modifiers
+    sides = bilateral.rules().sides
+    modifier_sets = {
+        "ptp_nonanatomic": ptp_all - anatomic,
+        "anatomic": anatomic,
+        "distinct": imaging_included.distinct_modifiers(),
+        "doc_component": documentation.COMPONENT_MODIFIERS,
+        "professional": {components.professional},
+        "technical": {components.technical},
+        "fifty": {pfs_rules().bilateral.modifier},
+        "right": {sides.right},
+        "left": {sides.left},
+    }
+    _load_table(
+        con,
+        tmp,
+        "k_modifier",
+        ("set_name", "modifier"),
+        sorted((s, m) for s, ms in modifier_sets.items() for m in ms),
+    )
+    _load_table(con, tmp, "k_outcome", ("outcome", "rank"), sorted(OUTCOME_RANK.items()), {"rank": "INTEGER"})
+    _load_table(
+        con,
+        tmp,
+        "k_pos",
+        ("pos", "facility"),
+        sorted((p, e.setting == "facility") for p, e in place_of_service_rules().codes.items()),
+        {"facility": "BOOLEAN"},
+    )
+    status = validity.status_rules()
+    meanings = pfs_rules().status_codes.codes
+    _load_table(
+        con,
+        tmp,
+        "k_status",
+        ("status_code", "effect"),
+        sorted(
+            (c, validity.OUTCOMES[r.effect])
+            for c, r in status.status_codes.codes.items()
+            if r.effect != "none" and c in meanings
+        ),
+    )
+    rules = pctc.rules()
+    _load_table(
+        con,
+        tmp,
+        "k_pctc",
+        ("indicator", "professional", "technical", "facility_review"),
+        sorted(
+            (
+                i,
+                "professional" in r.allowed,
+                "technical" in r.allowed,
+                i in rules.facility_professional_component.indicators,
+            )
+            for i, r in rules.components.indicators.items()
+            if i in pfs_rules().pctc_indicators.indicators
+        ),
+        {"professional": "BOOLEAN", "technical": "BOOLEAN", "facility_review": "BOOLEAN"},
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_param",
+        ("name", "value"),
+        [
+            ("unknown_effect", _effect(status.unknown_code.effect)),
+            ("pctc_invalid_effect", _effect(rules.invalid_modifier.effect)),
+            ("pctc_facility_effect", _effect(rules.facility_professional_component.effect)),
+            ("addon_contractor_primary", addon.rules().contractor_defined_primary),
+        ],
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_bilateral",
+        ("indicator", "modifier_50", "both_sides"),
+        sorted(
+            (
+                i,
+                bilateral.OUTCOMES[r.modifier_50],
+                "combine" if r.both_sides_lines == "combine" else bilateral.OUTCOMES[r.both_sides_lines],
+            )
+            for i, r in bilateral.rules().indicators.items()
+        ),
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_mue",
+        ("mai", "scope", "effect"),
+        sorted((m, r.scope, r.effect) for m, r in mue.rules().indicators.items()),
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_mue_table",
+        ("claim_type", "family"),
+        sorted((t, MUE_FAMILY[s]) for t, s in mue.rules().tables.items()),
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_ptp_table",
+        ("claim_type", "family"),
+        sorted((t, PTP_FAMILY[s]) for t, s in SETTING.items()),
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_addon",
+        ("edit_type", "effect"),
+        sorted((t, r.without_listed_primary) for t, r in addon.rules().types.items()),
+    )
+    periods = global_period.rules().global_periods
+    _load_table(
+        con,
+        tmp,
+        "k_global_period",
+        ("days", "has_day_before"),
+        sorted((d, p.day_before is not None) for d, p in periods.items()),
+        {"has_day_before": "BOOLEAN"},
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_global",
+        ("days", "relation", "role", "modifier"),
+        sorted(
+            [(d, "same", "accepted", m) for d, p in periods.items() for m in p.same_day]
+            + [(d, "same", "review", m) for d, p in periods.items() for m in p.same_day_review]
+            + [(d, "before", "accepted", m) for d, p in periods.items() for m in p.day_before or ()]
+        ),
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_em_range",
+        ("first", "last"),
+        [(int(r.first), int(r.last)) for r in global_period.rules().evaluation_and_management.ranges],
+        {"first": "INTEGER", "last": "INTEGER"},
+    )
+    included = imaging_included.family()
+    _load_table(con, tmp, "k_guidance", ("code",), [(g,) for g in sorted(included.guidance_codes)])
+    _load_table(
+        con,
+        tmp,
+        "k_included",
+        ("procedure", "guidance", "start_date", "end_date"),
+        sorted(
+            {
+                (code, g, e.per_code_effective_from.get(code, e.effective_from), e.effective_to)
+                for e in included.entries
+                for code in e.members
+                for g in e.guidance_included
+            },
+            key=str,
+        ),
+        {"start_date": "DATE", "end_date": "DATE"},
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_counterpart",
+        ("code", "guidance"),
+        sorted(
+            {
+                (c.code, g)
+                for c in included.without_guidance_counterparts
+                for g in (c.when_guidance or included.guidance_codes)
+            }
+        ),
+    )
+    integral = imaging_integral.family()
+    surgical = integral.policy.surgical_codes
+    _load_table(con, tmp, "k_integral_imaging", ("code",), [(c,) for c in integral.policy.imaging_codes])
+    _load_table(
+        con,
+        tmp,
+        "k_surgical_range",
+        ("first", "last"),
+        [(int(surgical.cpt_from), int(surgical.cpt_to))],
+        {"first": "INTEGER", "last": "INTEGER"},
+    )
+    _load_table(con, tmp, "k_surgical_days", ("days",), [(d,) for d in surgical.global_days])
+    _load_table(
+        con,
+        tmp,
+        "k_integral_exception",
+        ("exception_id", "code", "imaging"),
+        sorted({(e.id, c, i) for e in integral.exceptions for c in e.codes for i in e.imaging_allowed}),
+    )
+    _load_table(
+        con,
+        tmp,
+        "k_exception_not_with",
+        ("exception_id", "code"),
+        sorted({(e.id, c) for e in integral.exceptions for c in e.not_with}),
+    )
+    doc_rows = []
+    for entry in resources.files("claimscribe.knowledge").joinpath("codes").iterdir():
+        code = entry.name.removesuffix(".yaml")
+        doc = documentation.code_documentation(code) if entry.name.endswith(".yaml") else None
+        for element in doc.elements if doc else ():
+            doc_rows += [(code, element.id, c) for c in element.applies_when]
+    _load_table(con, tmp, "k_doc", ("code", "element_id", "applies_when"), sorted(doc_rows))
+
+
+def _release_table(con: duckdb.DuckDBPyConnection, tmp: Path, codebook: Codebook) -> None:
+    """The releases of each family for each distinct date of service, best first, as Codebook.resolve
+    orders them, with the date to match row-level ranges with."""
+    dates: list[dt.date] = [r[0] for r in con.execute("SELECT DISTINCT dos FROM lines").fetchall()]
+    rows = []
+    for on in dates:
+        for family in FAMILIES:
+            resolution = codebook.resolve(family, on)
+            best_complete = resolution.best.complete
+            for rank, dataset in enumerate(resolution.candidates, start=1):
+                rows.append(
+                    (
+                        on,
+                        family,
+                        rank,
+                        dataset.dataset_id,
+                        dataset.complete,
+                        best_complete,
+                        resolution.row_date(dataset),
+                    )
+                )
+    _load_table(
+        con,
+        tmp,
+        "release",
+        ("dos", "family", "rank", "dataset_id", "complete", "best_complete", "row_date"),
+        rows,
+        {
+            "dos": "DATE",
+            "rank": "INTEGER",
+            "complete": "BOOLEAN",
+            "best_complete": "BOOLEAN",
+            "row_date": "DATE",
+        },
+    )
+
+
+def _run_script(con: duckdb.DuckDBPyConnection, text: str, **values: str) -> None:
+    """Run each statement of a .sql file (`{name}` placeholders filled with reader expressions)."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    for statement in re.split(r";\s*(?:\n|$)", text):
+        if statement.strip() and not all(
+            line.strip().startswith("--") or not line.strip() for line in statement.splitlines()
+        ):
+            con.execute(statement)
+
+
+def run_batch(
+    input: Path,
+    out: Path,
+    *,
+    codebook: Path,
+    in_format: str | None = None,
+    out_format: str = "parquet",
+) -> BatchSummary:
+    """Check every claim line of `input`; write lines, findings, summary and rejects under `out`."""
+    started = time.perf_counter()
+    input, out = Path(input), Path(out)
+    if not input.is_file():
+        raise BadInputError(f"{input}: no such input file")
+    fmt = _format_of(input, in_format)
+    if out_format not in OUT_FORMATS:
+        raise BadInputError(f"output format must be one of {', '.join(OUT_FORMATS)}")
+    out.mkdir(parents=True, exist_ok=True)
+    book = Codebook(codebook)
+    try:
+        with tempfile.TemporaryDirectory(prefix="claimscribe-batch-") as tmp_name:
+            tmp = Path(tmp_name)
+            con = duckdb.connect(
+                config={
+                    "memory_limit": MEMORY_LIMIT,
+                    "temp_directory": str(tmp / "spill"),
+                }
+            )
+            try:
+                con.execute("SET enable_progress_bar = false")
+                con.execute(f"ATTACH {_quoted(codebook)} AS cb (READ_ONLY)")
+                _knowledge_tables(con, tmp)
+                try:
+                    _run_script(con, _sql("load.sql"), source=_reader(input, fmt))
+                except duckdb.Error as e:
+                    raise BadInputError(
+                        f"{input.name}: cannot read it as {fmt}: {str(e).splitlines()[0]}"
+                    ) from e
+                _release_table(con, tmp, book)
+                for name in SQL_FILES:
+                    try:
+                        _run_script(con, _sql(name))
+                    except duckdb.Error as e:
+                        raise RuntimeError(f"batch/sql/{name}: {e}") from e
+                outputs = _write(con, out, out_format)
+                return _summary(con, outputs, time.perf_counter() - started)
+            finally:
+                con.close()
+    finally:
+        book.close()
+
+
+def _write(con: duckdb.DuckDBPyConnection, out: Path, out_format: str) -> dict[str, Path]:
+    option = "FORMAT PARQUET" if out_format == "parquet" else "FORMAT CSV, HEADER"
+    queries = {
+        "lines": "SELECT * FROM line_output ORDER BY input_row",
+        "findings": "SELECT * FROM findings_output ORDER BY claim_id, line_number, rule",
+        "summary": "SELECT * FROM summary ORDER BY dimension, dollars_at_risk DESC, key",
+        "rejects": "SELECT * FROM rejects ORDER BY input_row",
+    }
+    outputs = {}
+    for name, query in queries.items():
+        path = out / f"{name}.{out_format}"
+        con.execute(f"COPY ({query}) TO {_quoted(path)} ({option})")
+        outputs[name] = path
+    return outputs
+
+
+def _summary(con: duckdb.DuckDBPyConnection, outputs: dict[str, Path], seconds: float) -> BatchSummary:
+    lines, rejects, claims = con.execute(
+        "SELECT (SELECT count(*) FROM lines), (SELECT count(*) FROM rejects), "
+        "(SELECT count(DISTINCT claim_id) FROM lines)"
+    ).fetchone() or (0, 0, 0)
+    outcomes = dict(con.execute("SELECT outcome, count(*) FROM line_output GROUP BY 1").fetchall())
+    allowed, at_risk = con.execute(
+        "SELECT coalesce(sum(allowed), 0), coalesce(sum(at_risk), 0) FROM line_output"
+    ).fetchone() or (0, 0)
+    top = [
+        (key, int(n), Decimal(str(d)))
+        for key, n, d in con.execute(
+            "SELECT key, lines, dollars_at_risk FROM summary WHERE dimension = 'rule' "
+            "ORDER BY lines DESC, key LIMIT 10"
+        ).fetchall()
+    ]
+    return BatchSummary(
+        input_rows=int(lines) + int(rejects),
+        lines=int(lines),
+        rejects=int(rejects),
+        claims=int(claims),
+        outcomes={k: int(v) for k, v in outcomes.items()},
+        allowed=Decimal(str(allowed)),
+        at_risk=Decimal(str(at_risk)),
+        top_rules=top,
+        seconds=seconds,
+        outputs=outputs,
+    )

@@ -1,0 +1,85 @@
+-- Load the input into `lines` and `rejects`: every input row ends in exactly one of them.
+-- `{source}` is the reader (read_csv / read_parquet / read_json) the engine fills in.
+
+CREATE OR REPLACE TEMP TABLE raw AS
+SELECT row_number() OVER () AS input_row,
+       trim(coalesce(CAST(claim_id AS VARCHAR), '')) AS claim_id,
+       trim(coalesce(CAST(line_number AS VARCHAR), '')) AS line_number_text,
+       trim(coalesce(CAST(date_of_service AS VARCHAR), '')) AS date_text,
+       upper(trim(coalesce(CAST(code AS VARCHAR), ''))) AS code,
+       upper(trim(coalesce(CAST(modifiers AS VARCHAR), ''))) AS modifiers_text,
+       trim(coalesce(CAST(units AS VARCHAR), '')) AS units_text,
+       nullif(trim(coalesce(CAST(place_of_service AS VARCHAR), '')), '') AS place_of_service,
+       lower(coalesce(nullif(trim(CAST(claim_type AS VARCHAR)), ''), 'professional')) AS claim_type,
+       nullif(trim(coalesce(CAST(provider_id AS VARCHAR), '')), '') AS provider_id
+FROM {source};
+
+CREATE OR REPLACE TEMP TABLE parsed AS
+SELECT r.*,
+       CASE WHEN regexp_full_match(line_number_text, '[0-9]{1,9}') THEN CAST(line_number_text AS INTEGER) END
+           AS line_number,
+       CASE WHEN regexp_full_match(date_text, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(date_text AS DATE) END
+           AS dos,
+       list_filter(string_split_regex(modifiers_text, '[\s,;|]+'), lambda m: m <> '') AS modifiers,
+       CASE WHEN regexp_full_match(units_text, '[0-9]{1,9}') THEN CAST(units_text AS INTEGER) END AS units
+FROM raw r;
+
+CREATE OR REPLACE TEMP TABLE parsed_checked AS
+SELECT p.*,
+       CASE
+           WHEN claim_id = '' THEN 'empty claim id'
+           WHEN line_number IS NULL OR line_number < 1
+               THEN 'line number ''' || line_number_text || ''' is not a positive whole number'
+           WHEN dos IS NULL THEN 'date of service ''' || date_text || ''' is not a valid date (YYYY-MM-DD)'
+           WHEN code = '' THEN 'empty code'
+           WHEN NOT regexp_full_match(code, '[0-9A-Z][0-9]{3}[0-9A-Z]')
+               THEN 'code ''' || code || ''' is not a CPT/HCPCS code (five characters, e.g. 76000 or G0260)'
+           WHEN units IS NULL OR units < 1 THEN 'units ''' || units_text || ''' is not a positive whole number'
+           WHEN len(modifiers) > 4 THEN len(modifiers) || ' modifiers; a line carries at most 4'
+           WHEN NOT list_bool_and(list_transform(modifiers, lambda m: regexp_full_match(m, '[0-9A-Z]{2}')))
+               THEN 'modifiers ''' || modifiers_text || ''' are not two-character modifiers'
+           WHEN claim_type NOT IN ('professional', 'institutional')
+               THEN 'claim type ''' || claim_type || ''' is not professional or institutional'
+           WHEN place_of_service IS NOT NULL AND place_of_service NOT IN (SELECT pos FROM k_pos)
+               THEN 'place of service ''' || place_of_service || ''' is not a known place of service code'
+       END AS reason
+FROM parsed p;
+
+CREATE OR REPLACE TEMP TABLE claim_checked AS
+SELECT c.*,
+       CASE
+           WHEN row_number() OVER (PARTITION BY claim_id, line_number ORDER BY input_row) > 1
+               THEN 'duplicate line number ' || line_number || ' on claim ' || claim_id
+           WHEN claim_type <> first_value(claim_type) OVER (PARTITION BY claim_id ORDER BY line_number, input_row)
+               THEN 'claim type ' || claim_type || ' differs from the claim''s first line'
+       END AS claim_reason
+FROM parsed_checked c
+WHERE reason IS NULL;
+
+CREATE OR REPLACE TEMP TABLE lines AS
+SELECT input_row, claim_id, line_number,
+       CAST(row_number() OVER (PARTITION BY claim_id ORDER BY line_number) - 1 AS INTEGER) AS line_index,
+       dos, code, modifiers, units, place_of_service, claim_type, provider_id
+FROM claim_checked
+WHERE claim_reason IS NULL;
+
+CREATE OR REPLACE TEMP TABLE rejects AS
+SELECT input_row, claim_id, line_number_text AS line_number, date_text AS date_of_service, code,
+       modifiers_text AS modifiers, units_text AS units, place_of_service, claim_type, provider_id, reason
+FROM parsed_checked WHERE reason IS NOT NULL
+UNION ALL
+SELECT input_row, claim_id, line_number_text, date_text, code, modifiers_text, units_text, place_of_service,
+       claim_type, provider_id, claim_reason
+FROM claim_checked WHERE claim_reason IS NOT NULL;
+
+DROP TABLE raw;
+DROP TABLE parsed;
+DROP TABLE parsed_checked;
+DROP TABLE claim_checked;
+
+CREATE OR REPLACE TEMP TABLE findings (
+    claim_id VARCHAR NOT NULL,
+    line_number INTEGER NOT NULL,
+    rule VARCHAR NOT NULL,
+    effect VARCHAR              -- 'denied' | 'review' | NULL (information)
+);

@@ -1,0 +1,42 @@
+"""`claimscribe batch` from the command line: outputs written, report printed, bad input one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from claimscribe.batch.generate import generate
+from tests.helpers import run_cli
+
+
+def test_batch_writes_lines_findings_summary_and_rejects(tmp_path: Path, codebook_path: Path) -> None:
+    source = tmp_path / "lines.csv"
+    generate(source, codebook=codebook_path, lines=600, seed=21)
+    out = tmp_path / "out"
+    result = run_cli("batch", str(source), "--out", str(out), "--out-format", "csv", codebook=codebook_path)
+    assert result.returncode == 0, result.stderr
+    assert "rejected" in result.stdout and "by rule" in result.stdout
+    con = duckdb.connect()
+    read = lambda name: con.execute(f"SELECT count(*) FROM read_csv('{out / name}')").fetchone()[0]  # noqa: E731
+    total = con.execute(f"SELECT count(*) FROM read_csv('{source}')").fetchone()[0]
+    assert read("lines.csv") + read("rejects.csv") == total
+    assert read("findings.csv") > 0
+
+
+def test_batch_bad_input_is_one_line(tmp_path: Path, codebook_path: Path) -> None:
+    missing = run_cli(
+        "batch", str(tmp_path / "none.csv"), "--out", str(tmp_path / "o"), codebook=codebook_path
+    )
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    (tmp_path / "x.csv").write_text("claim_id,line_number\n")
+    spark = run_cli(
+        "batch",
+        str(tmp_path / "x.csv"),
+        "--out",
+        str(tmp_path / "o"),
+        "--engine",
+        "spark",
+        codebook=codebook_path,
+    )
+    assert spark.returncode == 2 and len(spark.stderr.strip().splitlines()) == 1

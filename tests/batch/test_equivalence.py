@@ -1,0 +1,40 @@
+"""The DuckDB engine decides every line as the per-claim engine does: same outcome, same rule ids."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from claimscribe.batch import BatchSummary
+from claimscribe.reference.codebook import Codebook
+from tests.batch.equivalence import batch, batch_lines, per_claim
+
+# Rules the generated file must exercise, so that equality is not reached by never firing them.
+EXERCISED = {
+    "VALIDITY",
+    "PCTC",
+    "BILATERAL",
+    "NCCI-PTP",
+    "IMAGING-INCLUDED",
+    "IMAGING-INTEGRAL",
+    "MUE",
+    "ADD-ON",
+    "GLOBAL",
+    "DOC-76000",
+}
+
+
+def test_every_line_matches_the_per_claim_check(batch_run: BatchSummary, codebook: Codebook) -> None:
+    rows = batch_lines(batch_run.outputs["lines"])
+    ours, theirs = batch(rows), per_claim(rows, codebook)
+    assert ours.keys() == theirs.keys()
+    differ = {key: (ours[key], theirs[key]) for key in ours if ours[key] != theirs[key]}
+    assert not differ, f"{len(differ)} lines differ, e.g. {list(differ.items())[:5]}"
+
+
+def test_the_generated_file_exercises_every_rule(batch_run: BatchSummary) -> None:
+    rows = batch_lines(batch_run.outputs["lines"])
+    fired = Counter(rule for verdict in batch(rows).values() for rule in verdict[1])
+    assert set(fired) >= EXERCISED, f"never fired: {sorted(EXERCISED - set(fired))}"
+    outcomes = Counter(verdict[0] for verdict in batch(rows).values())
+    assert {"payable", "denied", "review"} <= set(outcomes)
+    assert {r[7] for r in rows} == {"professional", "institutional"}
