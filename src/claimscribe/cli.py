@@ -179,6 +179,52 @@ def check(
         raise typer.Exit(2)
 
 
+@app.command("scribe")
+def scribe(
+    dictation: Annotated[
+        Path, typer.Argument(help="Dictation: text (.txt, .md) or audio (wav, mp3, m4a, ogg, webm).")
+    ],
+    setting: Annotated[str, typer.Option("--setting", help="office or facility.")] = "office",
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date of service YYYY-MM-DD (default today).")
+    ] = None,
+    run_check: Annotated[
+        bool, typer.Option("--check", help="Also run every edit over the drafted claim.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    fhir: Annotated[
+        Path | None, typer.Option("--fhir", help="Also write the FHIR R4 Bundle to this file.")
+    ] = None,
+    codebook: CodebookOption = None,
+) -> None:
+    """Turn a procedure dictation into facts, claim lines, documentation prompts and a draft note."""
+    import datetime as dt
+
+    from claimscribe.scribe import pipeline
+
+    if setting not in ("office", "facility"):
+        raise BadInputError(f"setting {setting!r} is not office or facility")
+    on = parse_date(date) if date else dt.date.today()
+    with Progress(
+        TextColumn("transcribing"), BarColumn(), console=err, transient=True, disable=not err.is_terminal
+    ) as progress:
+        task = progress.add_task("asr", total=1.0)
+        text = pipeline.read_dictation(dictation, lambda done: progress.update(task, completed=done))
+    with Codebook(_codebook_path(codebook)) as book:
+        result = pipeline.scribe_text(text, book, on=on, setting=setting, check=run_check)  # type: ignore[arg-type]
+    if fhir is not None:
+        from claimscribe.scribe.fhir_bundle import bundle
+
+        notes = [n for n in (result.note, result.interpretation_report) if n is not None]
+        fhir.write_text(json.dumps(bundle(result.facts, result.lines, notes, result.claim), indent=2))
+    if as_json:
+        print(json.dumps(pipeline.as_json(result), indent=2))
+        return
+    from claimscribe.scribe.render import scribe_view
+
+    out.print(scribe_view(result))
+
+
 @app.command("batch")
 def batch(
     input_file: Annotated[Path, typer.Argument(help="Claim lines: CSV, Parquet or JSONL.")],
