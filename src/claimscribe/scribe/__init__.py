@@ -1,1 +1,2 @@
-"""The scribe: a procedure dictation in, ProcedureFacts out (`claimscribe.scribe.extract`)."""
+"""The scribe: a procedure dictation to ProcedureFacts (`claimscribe.scribe.extract`); speech to text is
+`claimscribe.scribe.asr`."""

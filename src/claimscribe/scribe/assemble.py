@@ -37,12 +37,19 @@ _MAX_INDICATION = 300
 
 
 def _gap(a: Span, b: Span) -> int:
-    """Tokens between two spans (0 when they touch or overlap)."""
-    return max(0, a.start - b.end, b.start - a.end)
+    """Words between two spans (0 when they touch or overlap); punctuation and spinal levels do not count,
+    so "Right L3-4, L4-5 and L5-S1 medial branch blocks" keeps "Right" next to the blocks."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    if second.start <= first.end:
+        return 0
+    skip = a.doc.user_data.get("claimscribe_level_tokens", frozenset())
+    return sum(1 for t in a.doc[first.end:second.start] if not (t.is_punct or t.is_space or t.i in skip))
 
 
-def _nearest(span: Span, candidates: Iterable[Span], max_gap: int) -> Span | None:
-    """The candidate of the same sentence closest to `span`; on a tie, the one after it."""
+def _nearest(
+    span: Span, candidates: Iterable[Span], max_gap: int, prefer_before: bool = False
+) -> Span | None:
+    """The candidate of the same sentence closest to `span`; on a tie, the one after it (or before it)."""
     best = None
     best_key: tuple[int, int] | None = None
     for candidate in candidates:
@@ -51,7 +58,8 @@ def _nearest(span: Span, candidates: Iterable[Span], max_gap: int) -> Span | Non
         gap = _gap(span, candidate)
         if gap > max_gap:
             continue
-        key = (gap, 0 if candidate.start >= span.start else 1)
+        after = candidate.start >= span.start
+        key = (gap, 0 if after != prefer_before else 1)
         if best_key is None or key < best_key:
             best, best_key = candidate, key
     return best
@@ -89,7 +97,8 @@ def _sides_compatible(a: Laterality | None, b: Laterality | None) -> bool:
 
 
 def _compatible(a: _Found, b: _Found) -> bool:
-    return _sides_compatible(a.laterality, b.laterality) and (a.site is None or b.site is None or a.site == b.site)
+    sites_agree = a.site is None or b.site is None or a.site == b.site
+    return sites_agree and _sides_compatible(a.laterality, b.laterality)
 
 
 def _absorb(into: _Found, other: _Found) -> None:
@@ -121,52 +130,65 @@ def _procedure_mentions(doc: Doc) -> list[_Found]:
         e for e in doc.ents
         if e.label_ == "PROCEDURE" and _affirmed(e) and sections.counts_as_procedure(e)
     ]
-    found = [_Found(by_name[e._.target_rule.metadata["name"]], e._.target_rule.metadata["name"], [e]) for e in mentions]
+    names = [e._.target_rule.metadata["name"] for e in mentions]
+    found = [_Found(by_name[name], name, [e]) for name, e in zip(names, mentions, strict=True)]
     if not found:
         return []
     anatomy = list(doc.spans.get("claimscribe_anatomy", []))
     site_info = {s.site: s for s in rules.sites()}
-    of_span = {id(f.spans[0]): f for f in found}
+    doc.user_data["claimscribe_level_tokens"] = frozenset(
+        t.i for s in doc.spans.get("claimscribe_levels", []) for t in s
+    )
 
-    def assign(candidates: list[Span], targets: list[_Found], max_gap: int) -> list[tuple[Span, _Found]]:
-        pairs = []
-        for candidate in candidates:
-            nearest = _nearest(candidate, [t.spans[0] for t in targets], max_gap)
-            if nearest is not None:
-                pairs.append((candidate, of_span[id(nearest)]))
-        return pairs
-
+    # Side and site: each mention takes the nearest of its sentence (a word may serve several mentions:
+    # "localization and removal of a foreign body, right foot").
     sides = [s for s in anatomy if s.label_ == "LATERALITY"]
-    for side, target in assign(sides, found, MAX_SIDE_GAP):
-        target.sides.add(side._.target_rule.metadata["laterality"])
-
-    needing_site = [f for f in found if f.rule.site is None]
     site_spans = [s for s in anatomy if s.label_ == "SITE"]
-    for site_span, target in sorted(
-        assign(site_spans, needing_site, MAX_SITE_GAP), key=lambda p: _gap(p[0], p[1].spans[0])
-    ):
-        site = site_info[site_span._.target_rule.metadata["site"]]
-        if target.site is None and (target.rule.spinal or not site.region):
-            target.site = site.site
     for f in found:
-        f.site = f.site or f.rule.site
+        mention = f.spans[0]
+        side = _nearest(mention, sides, MAX_SIDE_GAP, prefer_before=True)
+        if side is not None:
+            f.sides.add(side._.target_rule.metadata["laterality"])
+        if f.rule.site is not None:
+            f.site = f.rule.site
+            continue
+        usable = [
+            s for s in site_spans if f.rule.spinal or not site_info[s._.target_rule.metadata["site"]].region
+        ]
+        site_span = _nearest(mention, usable, MAX_SITE_GAP)
+        if site_span is not None:
+            f.site = site_span._.target_rule.metadata["site"]
 
+    # Spinal levels: each level goes to the nearest spinal mention of its sentence.
     spinal = [f for f in found if f.rule.spinal]
+    of_span = {id(f.spans[0]): f for f in spinal}
     level_spans = list(doc.spans.get("claimscribe_levels", []))
     assigned: set[int] = set()
-    for level_span, target in assign(level_spans, spinal, MAX_LEVEL_GAP):
+    for level_span in level_spans:
+        nearest = _nearest(level_span, [f.spans[0] for f in spinal], MAX_LEVEL_GAP)
+        if nearest is None:
+            continue
+        target = of_span[id(nearest)]
         assigned.add(id(level_span))
         if level_span._.claimscribe not in target.levels:
             target.levels.append(level_span._.claimscribe)
-    # Levels said only in the description of the one spinal procedure ("... at the L5-S1 foramen").
-    spinal_names = {f.name for f in spinal}
-    if len(spinal_names) == 1 and not any(f.levels for f in spinal):
+
+    # The one procedure of a note whose levels or site are said only in the description
+    # ("... into the left L5-S1 foramen", "the right basilic vein was accessed").
+    if len({f.name for f in spinal}) == 1 and not any(f.levels for f in spinal):
         orphans = [
-            s._.claimscribe for s in level_spans
-            if id(s) not in assigned and sections.counts_as_procedure(s)
+            s._.claimscribe for s in level_spans if id(s) not in assigned and sections.counts_as_procedure(s)
         ]
         if orphans:
             spinal[0].levels = list(dict.fromkeys(orphans))
+    needing_site = {f.name for f in found if f.rule.site is None and not f.rule.spinal}
+    if len(needing_site) == 1 and len({f.name for f in found}) == 1 and not any(f.site for f in found):
+        candidates = [
+            s for s in site_spans
+            if sections.counts_as_procedure(s) and not site_info[s._.target_rule.metadata["site"]].region
+        ]
+        if candidates:
+            found[0].site = candidates[0]._.target_rule.metadata["site"]
     return found
 
 
@@ -182,7 +204,8 @@ def _merge(found: list[_Found]) -> list[_Found]:
     result: list[_Found] = []
     for proc in merged:
         twin = next(
-            (r for r in result if r.name == proc.name and r.site == proc.site and sorted(r.levels) == sorted(proc.levels)
+            (r for r in result if r.name == proc.name and r.site == proc.site
+             and sorted(r.levels) == sorted(proc.levels)
              and {r.laterality, proc.laterality} == {"left", "right"}),
             None,
         )
@@ -218,6 +241,21 @@ def _subsume_and_combine(procs: list[_Found]) -> list[_Found]:
     for proc in procs:
         if proc.rule.alone_as and proc.name == proc.rule.name:
             proc.name = proc.rule.alone_as
+    # A procedure with no site of its own takes the site (and side) of the one its rule says it shares a
+    # site with ("foreign body removal, left index finger ... the foreign body was located under fluoro").
+    for proc in procs:
+        partner = next((p for p in procs if p.name in proc.rule.shares_site_with and p.site), None)
+        if proc.site is None and partner is not None:
+            proc.site = partner.site
+            if proc.laterality is None:
+                proc.sides = set(partner.sides)
+    # A procedure with no side of its own takes the side of the others on the same site, if they agree
+    # ("Right shoulder rotator cuff repair. Arthroscopic subacromial decompression.").
+    for proc in procs:
+        if proc.laterality is None and proc.site is not None:
+            others = {p.laterality for p in procs if p is not proc and p.site == proc.site}
+            if len(others) == 1 and None not in others:
+                proc.sides = {next(iter(others))}  # type: ignore[arg-type]
     return procs
 
 
@@ -242,7 +280,9 @@ def _procedures(doc: Doc, to_evidence: ToEvidence) -> list[Procedure]:
                 site=site,
                 laterality=proc.laterality,
                 levels=levels,
-                evidence=[to_evidence(s.start_char, s.end_char) for s in sorted(proc.spans, key=lambda s: s.start)],
+                evidence=[
+                    to_evidence(s.start_char, s.end_char) for s in sorted(proc.spans, key=lambda s: s.start)
+                ],
             )
         )
     return result
@@ -260,10 +300,13 @@ def _minutes(durations: list[Span]) -> Decimal | None:
 
 
 def _dose(doses: list[Span]) -> Dose | None:
+    """The first dose said, of the kind said first (DAP or air kerma); of several of it, the total."""
     if not doses:
         return None
-    totals = [d for d in doses if d._.claimscribe.total]
-    return (totals or doses)[0]._.claimscribe.dose
+    kind = doses[0]._.claimscribe.dose.kind
+    of_kind = [d for d in doses if d._.claimscribe.dose.kind == kind]
+    totals = [d for d in of_kind if d._.claimscribe.total]
+    return (totals or of_kind)[0]._.claimscribe.dose
 
 
 def _imaging_site(mention: Span, anatomy: list[Span]) -> str | None:
@@ -341,11 +384,11 @@ def _imaging(doc: Doc, statements: list[Span], to_evidence: ToEvidence) -> list[
 _SENTENCE_END = re.compile(r"\n\s*\n|\n(?=\s*[A-Z][A-Za-z ]{2,40}:)|\.(?=\s+[A-Z(]|\s*$)")
 
 
-def _first_statement(doc: Doc, body: Span) -> tuple[int, int] | None:
+def _first_statement(doc: Doc, body: tuple[int, int]) -> tuple[int, int] | None:
     """The first sentence or line of a section body, as character offsets, trimmed."""
-    text = doc.text[body.start_char:body.end_char]
+    text = doc.text[body[0]:body[1]]
     stripped = text.lstrip(" \t\n:-–")
-    start = body.start_char + len(text) - len(stripped)
+    start = body[0] + len(text) - len(stripped)
     end_match = _SENTENCE_END.search(stripped)
     end = start + (end_match.start() if end_match else len(stripped))
     end = min(end, start + _MAX_INDICATION)
@@ -401,13 +444,18 @@ def assemble(doc: Doc, to_evidence: ToEvidence) -> ProcedureFacts:
     no_report, has_report = _of_kind(statements, "no_report"), _of_kind(statements, "report")
     if no_report or has_report:
         report = not no_report
-        evidence["interpretation_report"] = [to_evidence(s.start_char, s.end_char) for s in no_report or has_report]
+        evidence["interpretation_report"] = [
+            to_evidence(s.start_char, s.end_char) for s in no_report or has_report
+        ]
 
     encounter = None
-    separate, not_separate = _of_kind(statements, "separate_encounter"), _of_kind(statements, "not_separate_encounter")
+    separate = _of_kind(statements, "separate_encounter")
+    not_separate = _of_kind(statements, "not_separate_encounter")
     if separate or not_separate:
         encounter = not not_separate
-        evidence["separate_encounter"] = [to_evidence(s.start_char, s.end_char) for s in not_separate or separate]
+        evidence["separate_encounter"] = [
+            to_evidence(s.start_char, s.end_char) for s in not_separate or separate
+        ]
 
     return ProcedureFacts(
         procedures=_procedures(doc, to_evidence),

@@ -15,6 +15,7 @@ its `text` equals `text[start:end]`.
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 
 from spacy.language import Language
@@ -25,6 +26,7 @@ from claimscribe.scribe.numbers import spoken_to_digits
 from claimscribe.scribe.textmap import MappedText
 
 PIPE_NAMES = (
+    "claimscribe_sentences",
     "claimscribe_sectionizer",
     "claimscribe_clinical",
     "claimscribe_anatomy",
@@ -37,16 +39,15 @@ PIPE_NAMES = (
 
 @cache
 def load_pipeline() -> Language:
-    """The scribe's spaCy pipeline: medspaCy tokenizer and PyRuSH sentences, then the claimscribe_* pipes."""
-    from loguru import logger
-
-    logger.disable("PyRuSH")  # PyRuSH logs every token at DEBUG through loguru's default sink
+    """The scribe's spaCy pipeline: medspaCy's tokenizer on a blank English model, then the claimscribe_*
+    components (sentences, sections, targets, anatomy, levels, ConText, quantities, statements)."""
     import medspacy
 
     import claimscribe.scribe.components  # noqa: F401  (registers the claimscribe_* factories)
     from claimscribe.scribe import units
 
-    nlp = medspacy.load(medspacy_enable=["medspacy_tokenizer", "medspacy_pyrush"])
+    nlp = medspacy.load(medspacy_enable=["medspacy_tokenizer"])
+    nlp.add_pipe("claimscribe_sentences")
     nlp.add_pipe("claimscribe_sectionizer")
     nlp.add_pipe("claimscribe_targets", name="claimscribe_clinical", config={"rule_set": "clinical"})
     nlp.add_pipe(
@@ -72,7 +73,11 @@ def extract(text: str) -> ProcedureFacts:
     from claimscribe.scribe.assemble import assemble
 
     mapped = normalize(text)
-    doc = load_pipeline()(mapped.text)
+    nlp = load_pipeline()
+    with warnings.catch_warnings():
+        # medspaCy's matchers hold only regex and phrase rules; spaCy warns that their token Matcher is empty
+        warnings.filterwarnings("ignore", message=r"\[W036\]")
+        doc = nlp(mapped.text)
 
     def to_evidence(start: int, end: int) -> Evidence:
         start, end = mapped.to_original(start, end)

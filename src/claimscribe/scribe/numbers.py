@@ -23,7 +23,9 @@ from text_to_num import alpha2digit
 
 from claimscribe.scribe.textmap import MappedText
 
-_UNITS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_UNITS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+]
 _NUMBER_WORD = re.compile(
     r"\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
@@ -35,6 +37,9 @@ _HYPHEN_PAIR = re.compile(rf"\b({'|'.join(_UNITS)})-(?=({'|'.join(_UNITS)})\b)",
 # "one second": protect the unit from being read as an ordinal (same length, restored after).
 _SECOND = re.compile(r"\bsecond\b", re.IGNORECASE)
 _LEADING_POINT = re.compile(r"(?<![\d.])\bpoint (\d+)\b", re.IGNORECASE)
+# Converted and aligned a sentence at a time: a spoken number never spans a sentence end, and aligning
+# short pieces keeps difflib cheap on long dictated paragraphs.
+_PIECES = re.compile(r"[^\n.;]*(?:[.;](?=\s)|\n|$)|[^\n]+?(?:\n|$)")
 
 
 def _convert_line(line: str) -> str:
@@ -46,17 +51,16 @@ def _convert_line(line: str) -> str:
 
 
 def spoken_to_digits(source: str | MappedText) -> MappedText:
-    """The text with spoken numbers as digits; offsets map back to `source` (and through it, the dictation)."""
+    """The text with spoken numbers as digits; offsets map back to `source` (and so to the dictation)."""
     text = source.text if isinstance(source, MappedText) else source
     replacements: list[tuple[int, int, str]] = []
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        if _NUMBER_WORD.search(line):
-            converted = _convert_line(line)
-            if converted != line:
-                matcher = SequenceMatcher(None, line, converted, autojunk=False)
+    for match in _PIECES.finditer(text):
+        piece = match.group(0)
+        if piece and _NUMBER_WORD.search(piece):
+            converted = _convert_line(piece)
+            if converted != piece:
+                matcher = SequenceMatcher(None, piece, converted, autojunk=False)
                 for op, i1, i2, j1, j2 in matcher.get_opcodes():
                     if op != "equal":
-                        replacements.append((offset + i1, offset + i2, converted[j1:j2]))
-        offset += len(line)
+                        replacements.append((match.start() + i1, match.start() + i2, converted[j1:j2]))
     return MappedText.rewrite(source, replacements)

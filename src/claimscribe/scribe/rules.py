@@ -66,6 +66,7 @@ class ProcedureRule(Patterned):
     subsumes: list[str] = Field(default_factory=list)   # names it includes when on the same site and side
     combines: dict[str, str] = Field(default_factory=dict)  # other name on the same site → combined name
     alone_as: str | None = None      # the name reported when no more specific procedure subsumes it
+    shares_site_with: list[str] = Field(default_factory=list)  # done on the same site as these (when unsaid)
 
 
 class ImagingRule(Patterned):
@@ -142,7 +143,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when PyYAML 
 @cache
 def _read(name: str) -> Any:
     text = resources.files("claimscribe.scribe").joinpath("rules", name).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_Loader)  # noqa: S506  (a safe loader)
+    return yaml.load(text, Loader=_Loader)
 
 
 @cache
@@ -187,8 +188,15 @@ def section_policies() -> dict[str, SectionPolicy]:
 
 @cache
 def context_rules() -> tuple[dict[str, Any], ...]:
-    """ConText rules as dictionaries for `ConTextRule.from_dict` (which rejects unknown keys)."""
-    return tuple(_read("context.yaml")["context_rules"])
+    """ConText rules as dictionaries for `ConTextRule.from_dict` (which rejects unknown keys); a `pattern`
+    given as a list of regular expressions is joined into one."""
+    found = []
+    for rule in _read("context.yaml")["context_rules"]:
+        pattern = rule.get("pattern")
+        if isinstance(pattern, list):
+            rule = {**rule, "pattern": "|".join(f"(?:{p})" for p in _compiles(pattern))}
+        found.append(rule)
+    return tuple(found)
 
 
 @cache
@@ -226,6 +234,11 @@ def statements() -> tuple[StatementRule, ...]:
         StatementRule(**{**r, "patterns": [_expand(p, placeholders) for p in r["patterns"]]})
         for r in data["statements"]
     )
+
+
+@cache
+def abbreviations() -> tuple[str, ...]:
+    return tuple(str(a) for a in _read("sentences.yaml")["abbreviations"])
 
 
 @cache

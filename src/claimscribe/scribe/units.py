@@ -112,10 +112,8 @@ def _patterns() -> _Patterns:
     length_after = re.compile(r"\s*[·•*×x.\-]?\s*c?m\b", re.IGNORECASE)
     units = _alternatives(spell.hours + spell.minutes + spell.seconds)
     part = rf"(?P<n>{number})\s*(?P<u>{units})(?![a-z])"
-    duration = re.compile(
-        rf"(?<![\w.:])(?:{part})(?:\s*(?:,|and)?\s*(?:{part.replace('?P<n>', '').replace('?P<u>', '')})){{0,2}}",
-        re.IGNORECASE,
-    )
+    unnamed = part.replace("?P<n>", "").replace("?P<u>", "")
+    duration = re.compile(rf"(?<![\w.:])(?:{part})(?:\s*(?:,|and)?\s*(?:{unnamed})){{0,2}}", re.IGNORECASE)
     clock = re.compile(r"(?<![\w.:])(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})(?![\d:])")
     unit_of = [
         (re.compile(rf"^(?:{_alternatives(spell.hours)})$", re.IGNORECASE), "hour"),
@@ -123,7 +121,8 @@ def _patterns() -> _Patterns:
         (re.compile(rf"^(?:{_alternatives(spell.seconds)})$", re.IGNORECASE), "second"),
     ]
     return _Patterns(
-        dose, prefix_of, area_patterns, length_after, duration, re.compile(part, re.IGNORECASE), clock, unit_of
+        dose, prefix_of, area_patterns, length_after, duration, re.compile(part, re.IGNORECASE), clock,
+        unit_of,
     )
 
 
@@ -143,7 +142,7 @@ def _dose_of(match: re.Match[str]) -> Dose | None:
 
 
 def find_doses(text: str) -> list[tuple[int, int, Dose]]:
-    """Every dose quantity in the text: (start, end, Dose). A dose per length (CT's DLP, mGy·cm) is skipped."""
+    """Every dose in the text: (start, end, Dose). A dose per length (CT's DLP, mGy·cm) is skipped."""
     found = []
     p = _patterns()
     for match in p.dose.finditer(text):
@@ -183,7 +182,8 @@ def find_durations(text: str) -> list[tuple[int, int, Decimal]]:
         seconds = int(match.group("h") or 0) * 3600 + int(match.group("m")) * 60 + int(match.group("s"))
         if int(match.group("s")) >= 60:
             continue
-        found.append((match.start(), match.end(), _tidy(to_minutes(Decimal(seconds), "second"), _MINUTE_STEP)))
+        minutes = _tidy(to_minutes(Decimal(seconds), "second"), _MINUTE_STEP)
+        found.append((match.start(), match.end(), minutes))
     return sorted(found)
 
 

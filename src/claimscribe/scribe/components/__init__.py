@@ -12,13 +12,14 @@ from spacy.tokens import Span
 if not Span.has_extension("claimscribe"):
     Span.set_extension("claimscribe", default=None)
 
-from claimscribe.scribe.components import (  # noqa: E402  (registers the factories)
+from claimscribe.scribe.components import (
     context,
     levels,
     quantities,
     sectionizer,
+    sentences,
     statements,
     targets,
 )
 
-__all__ = ["context", "levels", "quantities", "sectionizer", "statements", "targets"]
+__all__ = ["context", "levels", "quantities", "sectionizer", "sentences", "statements", "targets"]

@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from claimscribe.claims.facts import Dose, Modality
-from claimscribe.scribe import rules, units
+from claimscribe.scribe import rules, sections, units
 
 _FOLLOWING_WINDOW = 30   # characters after a duration searched for "of fluoroscopy"
 _TOTAL_WINDOW = 40       # characters before a quantity searched for "total"
@@ -50,17 +50,17 @@ class Quantities:
         self.total = [re.compile(p, re.IGNORECASE) for p in cues.total]
         self.sections = set(cues.sections)
 
-    def _owner_of_time(self, doc: Doc, span: Span) -> Modality | None:
+    def _owner_of_time(self, text: str, span: Span) -> Modality | None:
         sent = span.sent
-        before = doc.text[sent.start_char:span.start_char]
+        before = text[sent.start_char:span.start_char]
         found = [(m.end(), anchor) for pattern, anchor in self.cues for m in pattern.finditer(before)]
         if found:
             return "fluoroscopy" if max(found)[1] else None
-        after = doc.text[span.end_char:min(sent.end_char, span.end_char + _FOLLOWING_WINDOW)]
+        after = text[span.end_char:min(sent.end_char, span.end_char + _FOLLOWING_WINDOW)]
         found = [(m.start(), anchor) for pattern, anchor in self.cues for m in pattern.finditer(after)]
         if found:
             return "fluoroscopy" if min(found)[1] else None
-        return "fluoroscopy" if span[0]._.section_category in self.sections else None
+        return "fluoroscopy" if sections.category_of(span) in self.sections else None
 
     @staticmethod
     def _owner_of_dose(span: Span) -> Modality:
@@ -71,21 +71,23 @@ class Quantities:
         nearest = min(imaging, key=lambda e: min(abs(e.start - span.end), abs(span.start - e.end)))
         return nearest._.target_rule.metadata["modality"]
 
-    def _is_total(self, doc: Doc, span: Span) -> bool:
-        before = doc.text[max(span.sent.start_char, span.start_char - _TOTAL_WINDOW):span.start_char]
+    def _is_total(self, text: str, span: Span) -> bool:
+        before = text[max(span.sent.start_char, span.start_char - _TOTAL_WINDOW):span.start_char]
         return any(p.search(before) for p in self.total)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for start, end, minutes in units.find_durations(doc.text):
+        text = doc.text  # a Doc builds its text anew at each access
+        for start, end, minutes in units.find_durations(text):
             span = doc.char_span(start, end, label="DURATION", alignment_mode="expand")
             if span is not None:
-                span._.claimscribe = Duration(minutes, self._owner_of_time(doc, span), self._is_total(doc, span))
+                owner = self._owner_of_time(text, span)
+                span._.claimscribe = Duration(minutes, owner, self._is_total(text, span))
                 spans.append(span)
-        for start, end, dose in units.find_doses(doc.text):
+        for start, end, dose in units.find_doses(text):
             span = doc.char_span(start, end, label="DOSE", alignment_mode="expand")
             if span is not None:
-                span._.claimscribe = DoseFound(dose, self._owner_of_dose(span), self._is_total(doc, span))
+                span._.claimscribe = DoseFound(dose, self._owner_of_dose(span), self._is_total(text, span))
                 spans.append(span)
         doc.spans[self.span_group] = spans
         return doc

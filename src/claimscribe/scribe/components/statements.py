@@ -41,23 +41,25 @@ class Statements:
         self.rules = [(r.kind, re.compile(p)) for r in rules.statements() for p in r.patterns]
         self.negations = [re.compile(p, re.IGNORECASE) for p in rules.negation_cues()]
 
-    def _negated(self, doc: Doc, start: int) -> bool:
+    def _negated(self, doc: Doc, doc_text: str, start: int) -> bool:
         span = doc.char_span(start, start + 1, alignment_mode="expand")
         floor = span.sent.start_char if span is not None else 0
-        before = doc.text[max(floor, start - _NEGATION_WINDOW):start]
+        before = doc_text[max(floor, start - _NEGATION_WINDOW):start]
         return any(p.search(before) for p in self.negations)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         seen: set[tuple[str, int, int]] = set()
+        doc_text = doc.text  # a Doc builds its text anew at each access
         for kind, pattern in self.rules:
-            for match in pattern.finditer(doc.text):
+            for match in pattern.finditer(doc_text):
                 group = "text" if "text" in pattern.groupindex else 0
                 start, end = match.span(group)
-                text = doc.text[start:end].rstrip(" ,")
-                end = start + len(text)
+                text = doc_text[start:end]
+                start += len(text) - len(text.lstrip())
+                end = start + len(text.strip().rstrip(" ,"))
                 found_kind = kind
-                if kind in ("report", "separate_encounter") and self._negated(doc, match.start()):
+                if kind in ("report", "separate_encounter") and self._negated(doc, doc_text, match.start()):
                     found_kind = "no_report" if kind == "report" else "not_separate_encounter"
                 key = (found_kind, start, end)
                 if key in seen or end <= start:
