@@ -108,9 +108,12 @@ def test_sync_killed_half_way_leaves_the_previous_codebook(mirror: Path, previou
     )
     deadline = time.monotonic() + 60
     building: list[Path] = []
+    seen_at: float | None = None
     while time.monotonic() < deadline and process.poll() is None:
         building = list(previous.parent.glob("*.building*"))
-        if building and building[0].stat().st_size > 20_000_000:  # well into the NCCI tables
+        if building and seen_at is None:
+            seen_at = time.monotonic()
+        if seen_at is not None and time.monotonic() - seen_at > 3:     # a third of the way in
             break
         time.sleep(0.05)
     assert process.poll() is None, "sync finished before it could be interrupted"
