@@ -126,7 +126,8 @@ def code(
 
 
 def _json_document(result: CheckResult) -> str:
-    return result.model_dump_json(indent=2)
+    """One claim's result as compact JSON (a file of claims makes a document of many megabytes)."""
+    return result.model_dump_json()
 
 
 @app.command("check")
@@ -169,10 +170,9 @@ def check(
                 out.print(check_table(outcome))
     if as_json:
         if len(documents) == 1 and not errors:
-            sys.stdout.write(documents[0] + "\n")
+            sys.stdout.write(json.dumps(json.loads(documents[0]), indent=2, ensure_ascii=False) + "\n")
         else:
-            body = ",\n".join(documents).replace("\n", "\n  ")
-            sys.stdout.write(f"[\n  {body}\n]\n" if documents else "[]\n")
+            sys.stdout.write("[" + ",\n".join(documents) + "]\n")
     for message in errors:
         err.print(f"error: {message}", markup=False, highlight=False)
     if errors:
