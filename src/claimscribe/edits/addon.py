@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
-from claimscribe.edits.model import Finding, Outcome, severity_for
+from claimscribe.edits.model import Finding, Outcome, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import AddonEdit
@@ -167,15 +167,5 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
             finding = _judge(code, lines_by_code[code], on, _type_of(edits), edits, others, services)
             if finding is not None:
                 findings.append(finding)
-    if warnings:
-        findings.append(
-            Finding(
-                rule=RULE_ID,
-                severity="info",
-                lines=[],
-                effect=None,
-                message=" ".join(f"{w}." for w in warnings),
-                source="; ".join(dict.fromkeys(warnings.values())),
-            )
-        )
+    findings += data_warnings(RULE_ID, warnings)
     return findings

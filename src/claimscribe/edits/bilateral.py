@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
-from claimscribe.edits.model import Finding, Outcome, severity_for
+from claimscribe.edits.model import Finding, Outcome, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
 from claimscribe.pricing.rules import pfs_rules
@@ -194,15 +194,5 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
             finding = _both_sides(code, right, left, indicator, pfs)
             if finding is not None:
                 findings.append(finding)
-    if warnings:
-        findings.append(
-            Finding(
-                rule=RULE_ID,
-                severity="info",
-                lines=[],
-                effect=None,
-                message=" ".join(f"{w}." for w in warnings),
-                source="; ".join(dict.fromkeys(warnings.values())),
-            )
-        )
+    findings += data_warnings(RULE_ID, warnings)
     return findings

@@ -22,13 +22,13 @@ class Finding(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    rule: str                                   # permanent rule id: NCCI-PTP, MUE, DOC-76000 ...
+    rule: str  # permanent rule id: NCCI-PTP, MUE, DOC-76000 ...
     severity: Severity
     lines: list[int] = Field(default_factory=list)
     message: str
     fix: str | None = None
-    source: str                                 # dataset and vintage (and row), or a knowledge citation
-    effect: Outcome | None = None               # "denied" | "review" | None (informational)
+    source: str  # dataset and vintage (and row), or a knowledge citation
+    effect: Outcome | None = None  # "denied" | "review" | None (informational)
 
 
 class LineResult(BaseModel):
@@ -39,7 +39,7 @@ class LineResult(BaseModel):
     outcome: Outcome
     allowed: Number | None
     rules: list[str]
-    price_trace: list[str] = Field(default_factory=list, exclude=True)   # shown in tables, not in JSON
+    price_trace: list[str] = Field(default_factory=list, exclude=True)  # shown in tables, not in JSON
 
 
 class CheckResult(BaseModel):
@@ -54,3 +54,20 @@ class CheckResult(BaseModel):
 def severity_for(effect: Outcome | None) -> Severity:
     """Denials are errors, reviews warnings, the rest information."""
     return {"denied": "error", "review": "warning"}.get(effect or "", "info")  # type: ignore[return-value]
+
+
+def data_warnings(rule: str, warnings: dict[str, str]) -> list[Finding]:
+    """The codebook's data warnings an edit met (stale or partial releases: message -> release), as one
+    informational finding, so a coder learns which edits ran against older data."""
+    if not warnings:
+        return []
+    return [
+        Finding(
+            rule=rule,
+            severity="info",
+            lines=[],
+            effect=None,
+            message=" ".join(f"{w}." for w in warnings),
+            source="; ".join(dict.fromkeys(warnings.values())),
+        )
+    ]

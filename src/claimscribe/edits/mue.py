@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
-from claimscribe.edits.model import Finding, severity_for
+from claimscribe.edits.model import Finding, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.reference.codebook import MUE_FAMILY, Codebook
 from claimscribe.reference.models import MueValue
@@ -122,15 +122,5 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
         total = sum(claim.lines[i].units for i in lines)
         if total > mue.units:
             findings.append(_finding(code, on, lines, total, mue, setting, indicator))
-    if warnings:
-        findings.append(
-            Finding(
-                rule=RULE_ID,
-                severity="info",
-                lines=[],
-                effect=None,
-                message=" ".join(f"{w}." for w in warnings),
-                source="; ".join(dict.fromkeys(warnings.values())),
-            )
-        )
+    findings += data_warnings(RULE_ID, warnings)
     return findings

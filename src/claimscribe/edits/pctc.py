@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine
-from claimscribe.edits.model import Finding, severity_for
+from claimscribe.edits.model import Finding, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
 from claimscribe.pricing.pfs import is_facility
@@ -180,15 +180,5 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
         finding = _judge(index, line, record.pctc_indicator, pfs, claim.line_place(line))
         if finding is not None:
             findings.append(finding)
-    if warnings:
-        findings.append(
-            Finding(
-                rule=RULE_ID,
-                severity="info",
-                lines=[],
-                effect=None,
-                message=" ".join(f"{w}." for w in warnings),
-                source="; ".join(dict.fromkeys(warnings.values())),
-            )
-        )
+    findings += data_warnings(RULE_ID, warnings)
     return findings
