@@ -205,6 +205,8 @@ def accuracy_summary(request: pytest.FixtureRequest):
         ("0.12 Gy", "120", "air_kerma"),
         ("1.8 cGy", "18", "air_kerma"),
         ("12 milligray", "12", "air_kerma"),
+        ("8, milligray", "8", "air_kerma"),  # the pause comma speech recognition writes
+        ("3.4, gray centimeters squared", "3.4", "dap"),
     ],
 )
 def test_dose_units_convert_with_pint(text: str, value: str, kind: str) -> None:

@@ -101,7 +101,8 @@ def _patterns() -> _Patterns:
     prefixes = _alternatives([re.escape(s) for s in prefix_of if s])
     areas = _alternatives([s for spellings in spell.areas.values() for s in spellings])
     dose = re.compile(
-        rf"(?<![\w.])(?P<value>{number})\s*(?P<prefix>(?:{prefixes})\s?)?(?P<gray>{_alternatives(spell.gray)})"
+        # ",?": speech recognition puts a pause comma between a number and its unit ("air kerma 8, milligray")
+        rf"(?<![\w.])(?P<value>{number})\s*,?\s*(?P<prefix>(?:{prefixes})\s?)?(?P<gray>{_alternatives(spell.gray)})"
         rf"(?:(?:{_alternatives(spell.separators)})(?P<area>{areas}))?(?![a-z0-9²])",
         re.IGNORECASE,
     )
