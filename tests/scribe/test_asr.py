@@ -388,7 +388,7 @@ CORRECTION_EXAMPLES = {
     "ASR-GRAY-CM2": ("0.6 ray centimeters squared", "0.6 gray centimeters squared"),
     "ASR-BRANCH-BLOCK": ("medial branch, lock at L3", "medial branch block at L3"),
     "ASR-MILLIGRAY": ("dose was 4.2 milli gray", "dose was 4.2 milligray"),
-    "ASR-TWO-TO-BEFORE-DOSE-UNIT": ("dose area product to gray centimeters", "dose area product two gray centimeters"),
+    "ASR-TWO-TO-BEFORE-DOSE-UNIT": ("product to gray centimeters", "product two gray centimeters"),
     "ASR-FLUOROSCOPY": ("flora scope time was 30 seconds", "fluoroscopy time was 30 seconds"),
     "ASR-MENISCECTOMY": ("partial medial menisectomy", "partial medial meniscectomy"),
     "ASR-AIR-KERMA": ("Air Kermit was 12 milligray", "Air kerma was 12 milligray"),
