@@ -33,8 +33,11 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 
-bench: install
+bench: codebook
 	$(BIN)/python benchmarks/bench_codebook.py
+	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_scribe.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
