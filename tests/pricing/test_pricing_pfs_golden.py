@@ -10,43 +10,14 @@ import pytest
 import yaml
 
 from claimscribe.pricing import ConversionFactor, Gpci, PfsLine, RvuRow, price_pfs_lines
+from tests.pricing.rows import rvu
 
 CASES = yaml.safe_load((Path(__file__).parent / "golden" / "pfs_cases.yaml").read_text(encoding="utf-8"))
-
-ROW_DEFAULTS: dict[str, Any] = {
-    "nonfacility_na": False,
-    "facility_na": False,
-    "status_code": "A",
-    "pctc_indicator": "0",
-    "global_days": "XXX",
-    "mult_proc": "0",
-    "bilat_surg": "0",
-    "asst_surg": "0",
-    "co_surg": "0",
-    "team_surg": "0",
-    "endo_base": None,
-    "diagnostic_imaging_family": "99",
-    "opps_cap_pe_nonfacility": "0",
-    "opps_cap_pe_facility": "0",
-    "opps_cap_mp": "0",
-}
-DECIMAL_FIELDS = {
-    "work",
-    "pe_nonfacility",
-    "pe_facility",
-    "mp",
-    "opps_cap_pe_nonfacility",
-    "opps_cap_pe_facility",
-    "opps_cap_mp",
-}
 
 
 def _row(key: str, fields: dict[str, Any], source: str) -> RvuRow:
     code, _, modifier = key.partition("-")
-    values = {**ROW_DEFAULTS, **fields}
-    for name in DECIMAL_FIELDS:
-        values[name] = Decimal(values[name])
-    return RvuRow(code=code, modifier=modifier, source=source, **values)
+    return rvu(code, modifier, source=source, **fields)
 
 
 def _lines(case: dict[str, Any], rows: dict[str, RvuRow]) -> list[PfsLine]:

@@ -15,6 +15,7 @@ from claimscribe.pricing import (
     pfs_amount,
     price_pfs_lines,
 )
+from tests.pricing import rows
 
 CF_2026 = ConversionFactor(Decimal("33.4009"), "PFS 2026-01-01")
 CF_2024 = ConversionFactor(Decimal("33.2875"), "PFS 2024-07-01")
@@ -23,40 +24,8 @@ RVU24C = "PFS RVU24C (2024-07-01)"
 
 
 def rvu(code: str, modifier: str = "", *, source: str = RVU26A, **fields: Any) -> RvuRow:
-    """An RVU row with the CMS defaults of a plain active physician service; numbers as strings."""
-    values: dict[str, Any] = {
-        "work": "0",
-        "pe_nonfacility": "0",
-        "pe_facility": "0",
-        "mp": "0",
-        "nonfacility_na": False,
-        "facility_na": False,
-        "status_code": "A",
-        "pctc_indicator": "0",
-        "global_days": "XXX",
-        "mult_proc": "0",
-        "bilat_surg": "0",
-        "asst_surg": "0",
-        "co_surg": "0",
-        "team_surg": "0",
-        "endo_base": None,
-        "diagnostic_imaging_family": "99",
-        "opps_cap_pe_nonfacility": "0",
-        "opps_cap_pe_facility": "0",
-        "opps_cap_mp": "0",
-        **fields,
-    }
-    for name in (
-        "work",
-        "pe_nonfacility",
-        "pe_facility",
-        "mp",
-        "opps_cap_pe_nonfacility",
-        "opps_cap_pe_facility",
-        "opps_cap_mp",
-    ):
-        values[name] = Decimal(values[name])
-    return RvuRow(code=code, modifier=modifier, source=source, **values)
+    """An RVU row as CMS lists a plain active physician service, from RVU26A unless told."""
+    return rows.rvu(code, modifier, source=source, **fields)
 
 
 FLUORO_2026 = rvu(
