@@ -108,12 +108,14 @@ def _quoted(path: Path | str) -> str:
 
 
 def _reader(path: Path, fmt: str) -> str:
-    """The table function that reads the input, every column as text (parsing is the loader's job)."""
+    """The input relation, its rows numbered in file order (parsing each column is the loader's job)."""
     if fmt == "csv":
-        return f"read_csv({_quoted(path)}, header = true, all_varchar = true)"
-    if fmt == "parquet":
-        return f"read_parquet({_quoted(path)})"
-    return f"read_json({_quoted(path)}, format = 'newline_delimited', records = true)"
+        function = f"read_csv({_quoted(path)}, header = true, all_varchar = true)"
+    elif fmt == "parquet":
+        function = f"read_parquet({_quoted(path)})"
+    else:
+        function = f"read_json({_quoted(path)}, format = 'newline_delimited', records = true)"
+    return f"(SELECT row_number() OVER () AS input_row, * FROM {function})"
 
 
 def _format_of(path: Path, given: str | None) -> str:

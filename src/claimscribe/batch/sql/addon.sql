@@ -20,7 +20,7 @@ addons AS (
     GROUP BY d.claim_id, d.dos, d.code
 ),
 judged AS (
-    SELECT a.claim_id, a.dos, a.code, k.effect, coalesce(len(a.primaries), 0) AS listed,
+    SELECT a.claim_id, a.dos, a.code, k.effect, coalesce(array_length(a.primaries), 0) AS listed,
            EXISTS (
                SELECT 1 FROM day_code o
                WHERE o.claim_id = a.claim_id AND o.dos = a.dos AND o.code <> a.code

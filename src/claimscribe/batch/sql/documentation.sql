@@ -10,7 +10,7 @@ WHERE EXISTS (
     WHERE d.code = l.code
       AND (d.applies_when = 'always'
            OR (d.applies_when = 'global'
-               AND len(list_intersect(l.modifiers,
+               AND array_length(array_intersect(l.modifiers,
                    (SELECT list(modifier) FROM k_modifier WHERE set_name = 'doc_component'))) = 0)
            OR (d.applies_when LIKE 'modifier:%' AND list_contains(l.modifiers, substr(d.applies_when, 10))))
 );

@@ -7,7 +7,7 @@ INSERT INTO findings
 WITH em AS (
     SELECT l.*
     FROM lines l
-    JOIN k_em_range k ON regexp_full_match(l.code, '[0-9]+') AND CAST(l.code AS INTEGER) BETWEEN k.first AND k.last
+    JOIN k_em_range k ON regexp_matches(l.code, '^(?:[0-9]+)$') AND CAST(l.code AS INTEGER) BETWEEN k.first AND k.last
     WHERE l.claim_type = 'professional'
 ),
 procedures AS (
@@ -17,7 +17,7 @@ procedures AS (
     WHERE l.claim_type = 'professional' AND l.known AND l.pfs_dataset IS NOT NULL
       AND NOT EXISTS (
           SELECT 1 FROM k_em_range k
-          WHERE regexp_full_match(l.code, '[0-9]+') AND CAST(l.code AS INTEGER) BETWEEN k.first AND k.last
+          WHERE regexp_matches(l.code, '^(?:[0-9]+)$') AND CAST(l.code AS INTEGER) BETWEEN k.first AND k.last
       )
 ),
 pairs AS (

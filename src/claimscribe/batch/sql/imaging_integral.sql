@@ -12,7 +12,7 @@ surgical AS (
     SELECT l.claim_id, l.dos, l.code, l.line_index
     FROM line_code l
     WHERE l.code NOT IN (SELECT code FROM k_integral_imaging)
-      AND ((regexp_full_match(l.code, '[0-9]+')
+      AND ((regexp_matches(l.code, '^(?:[0-9]+)$')
             AND CAST(l.code AS INTEGER) BETWEEN (SELECT first FROM k_surgical_range)
                                             AND (SELECT last FROM k_surgical_range))
            OR (l.known AND l.global_days IN (SELECT days FROM k_surgical_days)))
@@ -41,7 +41,7 @@ judged AS (SELECT DISTINCT claim_id, line_number FROM procedures)
 SELECT j.claim_id, j.line_number, 'IMAGING-INTEGRAL',
        CASE
            WHEN x.line_number IS NOT NULL THEN NULL
-           WHEN len(list_intersect(i.modifiers, (SELECT list(modifier) FROM k_modifier WHERE set_name = 'distinct')))
+           WHEN array_length(array_intersect(i.modifiers, (SELECT list(modifier) FROM k_modifier WHERE set_name = 'distinct')))
                 > 0 THEN 'review'
            ELSE 'denied'
        END

@@ -1,8 +1,8 @@
 -- Load the input into `lines` and `rejects`: every input row ends in exactly one of them.
--- `{source}` is the reader (read_csv / read_parquet / read_json) the engine fills in.
+-- `{source}` is the input relation the engine fills in, numbered by `input_row` in file order.
 
 CREATE OR REPLACE TEMP TABLE raw AS
-SELECT row_number() OVER () AS input_row,
+SELECT input_row,
        trim(coalesce(CAST(claim_id AS VARCHAR), '')) AS claim_id,
        trim(coalesce(CAST(line_number AS VARCHAR), '')) AS line_number_text,
        trim(coalesce(CAST(date_of_service AS VARCHAR), '')) AS date_text,
@@ -16,12 +16,12 @@ FROM {source};
 
 CREATE OR REPLACE TEMP TABLE parsed AS
 SELECT r.*,
-       CASE WHEN regexp_full_match(line_number_text, '[0-9]{1,9}') THEN CAST(line_number_text AS INTEGER) END
+       CASE WHEN regexp_matches(line_number_text, '^(?:[0-9]{1,9})$') THEN CAST(line_number_text AS INTEGER) END
            AS line_number,
-       CASE WHEN regexp_full_match(date_text, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(date_text AS DATE) END
+       CASE WHEN regexp_matches(date_text, '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})$') THEN TRY_CAST(date_text AS DATE) END
            AS dos,
        list_filter(string_split_regex(modifiers_text, '[\s,;|]+'), lambda m: m <> '') AS modifiers,
-       CASE WHEN regexp_full_match(units_text, '[0-9]{1,9}') THEN CAST(units_text AS INTEGER) END AS units
+       CASE WHEN regexp_matches(units_text, '^(?:[0-9]{1,9})$') THEN CAST(units_text AS INTEGER) END AS units
 FROM raw r;
 
 CREATE OR REPLACE TEMP TABLE parsed_checked AS
@@ -32,11 +32,11 @@ SELECT p.*,
                THEN 'line number ''' || line_number_text || ''' is not a positive whole number'
            WHEN dos IS NULL THEN 'date of service ''' || date_text || ''' is not a valid date (YYYY-MM-DD)'
            WHEN code = '' THEN 'empty code'
-           WHEN NOT regexp_full_match(code, '[0-9A-Z][0-9]{3}[0-9A-Z]')
+           WHEN NOT regexp_matches(code, '^(?:[0-9A-Z][0-9]{3}[0-9A-Z])$')
                THEN 'code ''' || code || ''' is not a CPT/HCPCS code (five characters, e.g. 76000 or G0260)'
            WHEN units IS NULL OR units < 1 THEN 'units ''' || units_text || ''' is not a positive whole number'
-           WHEN len(modifiers) > 4 THEN len(modifiers) || ' modifiers; a line carries at most 4'
-           WHEN NOT list_bool_and(list_transform(modifiers, lambda m: regexp_full_match(m, '[0-9A-Z]{2}')))
+           WHEN array_length(modifiers) > 4 THEN array_length(modifiers) || ' modifiers; a line carries at most 4'
+           WHEN array_length(list_filter(modifiers, lambda m: NOT regexp_matches(m, '^(?:[0-9A-Z]{2})$'))) > 0
                THEN 'modifiers ''' || modifiers_text || ''' are not two-character modifiers'
            WHEN claim_type NOT IN ('professional', 'institutional')
                THEN 'claim type ''' || claim_type || ''' is not professional or institutional'

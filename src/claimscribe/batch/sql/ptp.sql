@@ -32,11 +32,11 @@ judged AS (
     SELECT claim_id, dos, column2,
            CASE
                WHEN modifier_indicator = '0' THEN 'denied'
-               WHEN len(list_intersect(list_concat(first_mods, second_mods), sets.nonanatomic)) > 0
-                    OR (len(list_intersect(first_mods, sets.anatomic)) > 0
-                        AND len(list_intersect(second_mods, sets.anatomic)) > 0
-                        AND list_sort(list_distinct(list_intersect(first_mods, sets.anatomic)))
-                            <> list_sort(list_distinct(list_intersect(second_mods, sets.anatomic))))
+               WHEN array_length(array_intersect(array_concat(first_mods, second_mods), sets.nonanatomic)) > 0
+                    OR (array_length(array_intersect(first_mods, sets.anatomic)) > 0
+                        AND array_length(array_intersect(second_mods, sets.anatomic)) > 0
+                        AND list_sort(list_distinct(array_intersect(first_mods, sets.anatomic)))
+                            <> list_sort(list_distinct(array_intersect(second_mods, sets.anatomic))))
                    THEN 'review'
                ELSE 'denied'
            END AS effect
