@@ -312,6 +312,28 @@ class Codebook:
         ]
         return edits, resolution.warnings
 
+    def ptp_partners(
+        self, code: str, on: dt.date, setting: str = "practitioner"
+    ) -> tuple[list[PtpEdit], list[str]]:
+        """Every PTP pair in force on the date that has `code` in either column (for a reference page)."""
+        family = PTP_FAMILY.get(setting)
+        if family is None:
+            raise BadInputError(f"PTP setting {setting!r} is not practitioner or hospital")
+        resolution = self.resolve(family, on)
+        dataset = resolution.best
+        rows = self._q(
+            "ptp_partners", dataset_id=dataset.dataset_id, code=normalize_code(code),
+            on=resolution.row_date(dataset),
+        )
+        edits = [
+            PtpEdit(
+                column1=c1, column2=c2, modifier_indicator=mi, effective_from=start, effective_to=end,
+                rationale=rationale, source=dataset.title,
+            )
+            for c1, c2, mi, start, end, rationale in rows
+        ]
+        return edits, resolution.warnings
+
     def _ptp_index(self, dataset_id: str) -> PtpIndex:
         """The release's PTP pairs in memory, built on first use (about 0.4 s for 2.5M pairs)."""
         index = self._ptp_indexes.get(dataset_id)

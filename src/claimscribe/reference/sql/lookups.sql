@@ -87,3 +87,9 @@ JOIN codes b ON b.code = p.column2
 JOIN rationales r ON r.rationale = coalesce(p.rationale, '')
 WHERE p.dataset_id = $dataset_id
 ORDER BY pair_key;
+
+-- name: ptp_partners
+SELECT column1, column2, modifier_indicator, effective_from, effective_to, rationale FROM ptp
+WHERE dataset_id = $dataset_id AND (column1 = $code OR column2 = $code)
+  AND (effective_from IS NULL OR effective_from <= $on) AND (effective_to IS NULL OR effective_to >= $on)
+ORDER BY column1, column2;
