@@ -1,0 +1,293 @@
+"""The server-rendered pages: code reference and search (public); login; the scribe workspace and saved
+encounters (logged in). Form POSTs carry a CSRF token; dictation text travels only in POST bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from claimscribe.errors import BadInputError, ClaimscribeError
+from claimscribe.reference.codebook import Codebook
+from claimscribe.web import code_page
+from claimscribe.web.context import (
+    AppContext,
+    CsrfError,
+    Ctx,
+    codebook,
+    date_or_today,
+    db,
+    optional_page_user,
+    page_user,
+)
+
+router = APIRouter(include_in_schema=False)
+FEATURED = ("76000", "29881", "62323", "20611", "99213", "77002")
+
+
+def render(
+    request: Request, name: str, ctx: AppContext, user: Any, status: int = 200, **values: Any
+) -> Response:
+    """A template with the user and this browser's CSRF token; sets the pre-login CSRF cookie once."""
+    token = ctx.signer.csrf_token(request)
+    shown = user if isinstance(user, dict) or user is None else {"username": user.username, "role": user.role}
+    response = ctx.templates.TemplateResponse(
+        request, name, {"user": shown, "csrf": token, **values}, status_code=status
+    )
+    if getattr(request.state, "new_csrf", None):
+        ctx.signer.set_csrf(request, response, token)
+    return response
+
+
+def require_csrf(request: Request, ctx: AppContext, sent: str | None) -> None:
+    if not ctx.signer.csrf_ok(request, sent):
+        raise CsrfError("the form's CSRF token is missing or wrong: reload the page and try again")
+
+
+@router.get("/")
+def home(
+    request: Request, ctx: Ctx, user: Annotated[Any, Depends(optional_page_user)]
+) -> Response:
+    return render(request, "home.html", ctx, user, featured=FEATURED)
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    ctx: Ctx,
+    book: Annotated[Codebook, Depends(codebook)],
+    user: Annotated[Any, Depends(optional_page_user)],
+    q: str = "",
+    date: str | None = None,
+) -> Response:
+    on = date_or_today(date)
+    query = q.strip()[:100]
+    hits = book.search(query, on) if query else []
+    return render(request, "search.html", ctx, user, q=query, hits=hits, on=on)
+
+
+@router.get("/codes/{code}")
+def code_view(
+    code: str,
+    request: Request,
+    ctx: Ctx,
+    book: Annotated[Codebook, Depends(codebook)],
+    user: Annotated[Any, Depends(optional_page_user)],
+    date: str | None = None,
+    locality: str | None = None,
+) -> Response:
+    page = code_page.build(book, code, date_or_today(date), (locality or "").strip() or None)
+    return render(request, "code.html", ctx, user, page=page, r=page.record, k=page.curated,
+                  global_days_meaning=code_page.GLOBAL_DAYS, indicators=code_page.MODIFIER_INDICATORS)
+
+
+# -- login ----------------------------------------------------------------------------------------------
+
+def _safe_next(value: str | None) -> str:
+    return value if value and value.startswith("/") and not value.startswith("//") else "/scribe"
+
+
+@router.get("/login")
+def login_form(
+    request: Request, ctx: Ctx, next: str | None = None
+) -> Response:
+    return render(request, "login.html", ctx, None, next=_safe_next(next), message=None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    ctx: Ctx,
+    session: Annotated[Session, Depends(db)],
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/scribe",
+) -> Response:
+    from claimscribe.store.accounts import authenticate
+
+    require_csrf(request, ctx, csrf_token)
+    user = authenticate(session, username.strip(), password)
+    if user is None:
+        return render(request, "login.html", ctx, None, status=401, next=_safe_next(next),
+                      message="Unknown user name or wrong password.")
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    ctx.signer.start_session(request, response, user.id)
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    ctx: Ctx,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    require_csrf(request, ctx, csrf_token)
+    response = RedirectResponse("/", status_code=303)
+    ctx.signer.end_session(response)
+    return response
+
+
+@router.get("/logout")
+def logout_form(
+    request: Request, ctx: Ctx, user: Annotated[Any, Depends(optional_page_user)]
+) -> Response:
+    return render(request, "logout.html", ctx, user)
+
+
+# -- scribe workspace -----------------------------------------------------------------------------------
+
+def _spans(facts: dict[str, Any]) -> list[tuple[int, int, str]]:
+    """Every evidence span of the facts, labelled with the fact it supports."""
+    spans: list[tuple[int, int, str]] = []
+    for proc in facts.get("procedures", []):
+        spans += [(e["start"], e["end"], f"procedure: {proc.get('name')}") for e in proc.get("evidence", [])]
+    for img in facts.get("imaging", []):
+        spans += [(e["start"], e["end"], f"imaging: {img.get('modality')}") for e in img.get("evidence", [])]
+    for name, evidence in facts.get("evidence", {}).items():
+        spans += [(e["start"], e["end"], name.replace("_", " ")) for e in evidence]
+    return spans
+
+
+def _workspace(request: Request, ctx: AppContext, user: Any, text: str, on: dt.date, setting: str,
+               book: Codebook, status: int = 200) -> Response:
+    from claimscribe.web.api import _scribe
+
+    try:
+        result = _scribe(text, book, on, setting)
+    except BadInputError as e:
+        return render(request, "scribe.html", ctx, user, status=422, result=None, error=str(e), text=text,
+                      on=on, setting=setting)
+    from claimscribe.scribe.extract import extract  # facts again, whole, for the re-checks the page makes
+
+    facts_full = extract(text).model_dump(mode="json")
+    prices = {line.index: line for line in result.check.lines} if result.check else {}
+    alerts = [r for r in result.rationale if r.get("kind") == "not_suggested"]
+    return render(
+        request, "scribe.html", ctx, user, status=status, result=result, error=None, text=text, on=on,
+        setting=setting, spans=_spans(result.facts), prices=prices, alerts=alerts,
+        facts_json=facts_full,
+        lines_json=[ln.model_dump(mode="json", exclude_none=True) for ln in result.lines],
+    )
+
+
+@router.get("/scribe")
+def scribe_form(
+    request: Request, ctx: Ctx, user: Annotated[Any, Depends(page_user)]
+) -> Response:
+    return render(request, "scribe.html", ctx, user, result=None, error=None, text="", on=dt.date.today(),
+                  setting="office")
+
+
+@router.post("/scribe")
+def scribe_text_form(
+    request: Request,
+    ctx: Ctx,
+    book: Annotated[Codebook, Depends(codebook)],
+    user: Annotated[Any, Depends(page_user)],
+    dictation: Annotated[str, Form(max_length=100_000)] = "",
+    date: Annotated[str, Form(max_length=20)] = "",
+    setting: Annotated[str, Form(max_length=20)] = "office",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    require_csrf(request, ctx, csrf_token)
+    if setting not in ("office", "facility"):
+        raise BadInputError(f"setting {setting!r} is not office or facility")
+    return _workspace(request, ctx, user, dictation, date_or_today(date), setting, book)
+
+
+@router.post("/scribe/audio")
+async def scribe_audio_form(
+    request: Request,
+    ctx: Ctx,
+    book: Annotated[Codebook, Depends(codebook)],
+    user: Annotated[Any, Depends(page_user)],
+    audio: UploadFile,
+    date: Annotated[str, Form(max_length=20)] = "",
+    setting: Annotated[str, Form(max_length=20)] = "office",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    from claimscribe.web.api import transcribe_upload
+
+    require_csrf(request, ctx, csrf_token)
+    if setting not in ("office", "facility"):
+        raise BadInputError(f"setting {setting!r} is not office or facility")
+    text = await transcribe_upload(audio)
+    return _workspace(request, ctx, user, text, date_or_today(date), setting, book)
+
+
+# -- encounters -----------------------------------------------------------------------------------------
+
+@router.post("/encounters")
+def save_encounter(
+    request: Request,
+    ctx: Ctx,
+    session: Annotated[Session, Depends(db)],
+    user: Annotated[Any, Depends(page_user)],
+    title: Annotated[str, Form(max_length=120)] = "",
+    date: Annotated[str, Form(max_length=20)] = "",
+    setting: Annotated[str, Form(max_length=20)] = "office",
+    dictation: Annotated[str, Form(max_length=100_000)] = "",
+    lines: Annotated[str, Form(max_length=200_000)] = "[]",
+    diagnoses: Annotated[str, Form(max_length=20_000)] = "[]",
+    facts: Annotated[str, Form(max_length=500_000)] = "null",
+    findings: Annotated[str, Form(max_length=500_000)] = "null",
+    encounter_id: Annotated[str, Form(max_length=64)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    from claimscribe.store import encounters
+
+    require_csrf(request, ctx, csrf_token)
+    try:
+        data = encounters.EncounterIn(
+            title=title.strip() or "Untitled encounter",
+            date_of_service=date_or_today(date),
+            setting=setting,
+            dictation=dictation,
+            facts=json.loads(facts),
+            lines=json.loads(lines),
+            diagnoses=json.loads(diagnoses),
+            findings=json.loads(findings),
+        )
+    except (ValueError, ValidationError) as e:
+        raise BadInputError("the encounter form is not valid: " + str(e).splitlines()[0]) from None
+    if encounter_id:
+        saved = encounters.update_encounter(session, user, encounter_id, data)
+    else:
+        saved = encounters.create_encounter(session, user, data)
+    return RedirectResponse(f"/encounters/{saved.id}", status_code=303)
+
+
+@router.get("/encounters")
+def encounter_list(
+    request: Request,
+    ctx: Ctx,
+    session: Annotated[Session, Depends(db)],
+    user: Annotated[Any, Depends(page_user)],
+) -> Response:
+    from claimscribe.store import encounters
+
+    return render(request, "encounters.html", ctx, user, items=encounters.list_encounters(session, user))
+
+
+@router.get("/encounters/{encounter_id}")
+def encounter_view(
+    encounter_id: str,
+    request: Request,
+    ctx: Ctx,
+    session: Annotated[Session, Depends(db)],
+    user: Annotated[Any, Depends(page_user)],
+) -> Response:
+    from claimscribe.store import encounters
+
+    item = encounters.get_encounter(session, user, encounter_id)
+    history = encounters.encounter_history(session, user, encounter_id)
+    return render(request, "encounter.html", ctx, user, e=item, history=history)
+
+
+__all__ = ["ClaimscribeError", "router"]
