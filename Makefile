@@ -26,6 +26,7 @@ codebook: install
 run: codebook
 	$(BIN)/claimscribe data status
 	$(BIN)/claimscribe code 76000 --date 2026-03-01
+	$(BIN)/claimscribe serve --host 127.0.0.1 --port 8000
 
 test: install
 	$(BIN)/python -m pytest -q

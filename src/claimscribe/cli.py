@@ -253,6 +253,19 @@ def batch(
     print(render_batch(summary))
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    codebook: CodebookOption = None,
+) -> None:
+    """Start the web app and API (migrates the app database first)."""
+    from claimscribe.web.serve import serve as run_server
+
+    run_server(host, port, workers, codebook)
+
+
 def main() -> None:
     """Console entry point: run the app, turning every error into one line and an exit code."""
     try:
