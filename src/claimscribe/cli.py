@@ -21,6 +21,7 @@ from claimscribe.edits.model import CheckResult
 from claimscribe.errors import BadInputError, ClaimscribeError
 from claimscribe.reference import render
 from claimscribe.reference.codebook import Codebook, parse_date
+from claimscribe.store.cli import db_app, user_app
 
 app = typer.Typer(
     add_completion=False,
@@ -30,6 +31,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(no_args_is_help=True, help="Build and inspect the CMS reference codebook.")
 app.add_typer(data_app, name="data")
+app.add_typer(user_app, name="user")
+app.add_typer(db_app, name="db")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -282,10 +285,17 @@ def main() -> None:
     except Exception as e:
         import click
 
-        if isinstance(e, click.exceptions.UsageError):
-            err.print(f"error: {e.format_message()}", markup=False, highlight=False)
+        clicks = [click.exceptions]
+        try:  # typer >= 0.16 raises its own vendored copy of click's exceptions
+            from typer import _click
+
+            clicks.append(_click.exceptions)
+        except ImportError:
+            pass
+        if isinstance(e, tuple(c.UsageError for c in clicks)):
+            err.print(f"error: {e.format_message()}", markup=False, highlight=False)  # type: ignore[attr-defined]
             sys.exit(2)
-        if isinstance(e, click.exceptions.ClickException):
+        if isinstance(e, tuple(c.ClickException for c in clicks)):
             err.print(f"error: {e.format_message()}", markup=False, highlight=False)
             sys.exit(e.exit_code)
         if os.environ.get("CLAIMSCRIBE_DEBUG"):
