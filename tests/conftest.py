@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,3 +38,20 @@ def codebook(codebook_path: Path) -> Codebook:
     from claimscribe.reference.codebook import Codebook
 
     return Codebook(codebook_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (tests/pg.py): the URL of an empty database on it."""
+    import tempfile
+
+    from tests.pg import PostgresUnavailable, start_postgres
+
+    try:
+        url, stop = start_postgres(Path(tempfile.mkdtemp(prefix="claimscribe-pg-")))
+    except PostgresUnavailable as e:
+        pytest.fail(str(e))
+    try:
+        yield url
+    finally:
+        stop()
