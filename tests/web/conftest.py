@@ -1,5 +1,5 @@
 """A real uvicorn server per database (SQLite file; PostgreSQL when the suite's server is up), with two
-practices, each with a coder (password and API token) and practice A's admin, made through the store API."""
+practices, each with a coder (password and API token) and an admin, made through the store API."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _free_port() -> int:
 
 
 def _accounts(database_url: str) -> dict[str, Account]:
-    """Two practices with a coder each, and an admin in practice A, made through the store API."""
+    """Two practices with a coder and an admin each, made through the store API."""
     from claimscribe.store import accounts
     from claimscribe.store.db import make_engine, migrate, sessions
 
@@ -61,7 +61,7 @@ def _accounts(database_url: str) -> dict[str, Account]:
     made: dict[str, Account] = {}
     with sessions(engine).begin() as s:
         for key, practice, role in (("a", "Practice A", "coder"), ("b", "Practice B", "coder"),
-                                    ("admin_a", "Practice A", "admin")):
+                                    ("admin_a", "Practice A", "admin"), ("admin_b", "Practice B", "admin")):
             place = accounts.get_or_create_practice(s, practice)
             user = accounts.create_user(s, username=f"user_{key}", password=PASSWORD, role=role,
                                         practice_id=place.id)

@@ -36,7 +36,9 @@ def test_code_page_locality_and_date_pickers(server: Server) -> None:
         older = c.get("/codes/76000", params={"date": "2024-08-01"}).text
     assert "$57.69" in html  # GPCI 01112-05: see test_api.test_code_repriced_for_a_locality
     assert 'name="locality"' in html and 'name="date"' in html
-    assert "RVU24" in older and "RVU26A" not in older.split("Sources")[-1]
+    # RVU24C (July 2024): 0.30 + 0.94 + 0.04 = 1.28 RVUs x CF 33.2875 = $42.61
+    assert "<strong>pfs rvu</strong>: PFS relative value file RVU24C" in older
+    assert "$42.61" in older and "1.28" in older
 
 
 def test_unknown_code_page_is_a_friendly_404(server: Server) -> None:
@@ -81,10 +83,12 @@ def test_scribe_page_escapes_html_and_keeps_phi_out_of_the_log(server: Server) -
     client, token = logged_in(server, server.accounts["a"])
     marker = "Zebulon Quxworthy"
     text = knee_scope_dictation() + f"\nPatient {marker}. <script>alert('x')</script><b>bold</b>"
-    with client:
+    try:
         missing = client.post("/scribe", data={"dictation": text, "date": DOS, "setting": "facility"})
         r = client.post("/scribe", data={"dictation": text, "date": DOS, "setting": "facility",
                                          "csrf_token": token})
+    finally:
+        client.close()
     assert missing.status_code == 403
     assert r.status_code == 200, r.text[:500]
     assert "<script>alert(" not in r.text and "<b>bold</b>" not in r.text

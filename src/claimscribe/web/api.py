@@ -26,6 +26,8 @@ from claimscribe.web.context import api_user, codebook, date_or_today, db
 from claimscribe.web.limits import MAX_AUDIO_BYTES
 
 router = APIRouter(prefix="/api/v1")
+# Routes that read the codebook are `async def`: they run one at a time on the event loop, as the one
+# DuckDB connection of the process must not be used by two threads at once.
 CLAIM_TYPES: dict[str, str | None] = {
     "application/json": "json",
     "application/fhir+json": "fhir",
@@ -134,7 +136,7 @@ async def _text_body(request: Request) -> str:
 
 
 @router.get("/codes/{code}", response_model=CodeRecord, responses=ERRORS, tags=["reference"])
-def get_code(
+async def get_code(
     code: str,
     book: Annotated[Codebook, Depends(codebook)],
     date: Annotated[str | None, Query(description="date of service YYYY-MM-DD (default today)")] = None,
@@ -145,7 +147,7 @@ def get_code(
 
 
 @router.get("/codes", response_model=list[CodeHit], responses=ERRORS, tags=["reference"])
-def search_codes(
+async def search_codes(
     book: Annotated[Codebook, Depends(codebook)],
     q: Annotated[str, Query(min_length=1, max_length=100, description="a code or words")],
     date: Annotated[str | None, Query()] = None,
@@ -299,7 +301,7 @@ def _first_error(error: Exception) -> str:
 
 
 @router.post("/price", response_model=PriceOut, responses=ERRORS, tags=["claims"])
-def price(
+async def price(
     data: PriceIn,
     book: Annotated[Codebook, Depends(codebook)],
     _user: Annotated[Any, Depends(api_user)],

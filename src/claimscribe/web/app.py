@@ -55,7 +55,7 @@ def status_for(error: ClaimscribeError) -> int:
 
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=jinja2.StrictUndefined
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True
     )
     filters.install(env)
     return Jinja2Templates(env=env)

@@ -13,7 +13,7 @@ from claimscribe import knowledge
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord, Locality, PtpEdit
 
-PARTNERS_SHOWN = 60  # the rest are counted, not listed: 76000 alone has over two thousand pairs
+PARTNERS_SHOWN = 25  # in the table with rationales; every partner is listed compactly below it
 
 # What the PFS global-period values mean (PFS Relative Value File README, GLOB DAYS field).
 GLOBAL_DAYS = {
@@ -33,6 +33,7 @@ class Partners:
     """The PTP pairs of one direction: the first ones listed, all counted by modifier indicator."""
 
     shown: list[PtpEdit] = field(default_factory=list)
+    every: list[PtpEdit] = field(default_factory=list)
     total: int = 0
     by_indicator: dict[str, int] = field(default_factory=dict)
 
@@ -67,7 +68,7 @@ def _sources() -> dict[str, dict[str, Any]]:
 
 
 def _partners(edits: list[PtpEdit]) -> Partners:
-    result = Partners(shown=edits[:PARTNERS_SHOWN], total=len(edits))
+    result = Partners(shown=edits[:PARTNERS_SHOWN], every=edits, total=len(edits))
     for edit in edits:
         result.by_indicator[edit.modifier_indicator] = result.by_indicator.get(edit.modifier_indicator, 0) + 1
     return result

@@ -56,7 +56,7 @@ def db(ctx: Ctx) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back when it raises."""
     if ctx.sessions is None:
         raise ClaimscribeError("the application database is not available in this build")
-    with ctx.sessions.begin() as session:
+    with ctx.sessions.begin() as session:  # denied accesses keep their audit (store.audit.record_durable)
         yield session
 
 

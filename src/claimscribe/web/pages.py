@@ -57,7 +57,7 @@ def home(
 
 
 @router.get("/search")
-def search(
+async def search(
     request: Request,
     ctx: Ctx,
     book: Annotated[Codebook, Depends(codebook)],
@@ -72,7 +72,7 @@ def search(
 
 
 @router.get("/codes/{code}")
-def code_view(
+async def code_view(
     code: str,
     request: Request,
     ctx: Ctx,
@@ -185,7 +185,7 @@ def scribe_form(
 
 
 @router.post("/scribe")
-def scribe_text_form(
+async def scribe_text_form(
     request: Request,
     ctx: Ctx,
     book: Annotated[Codebook, Depends(codebook)],
