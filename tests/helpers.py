@@ -14,8 +14,9 @@ def run_cli(
     mirror: Path | None = None,
     timeout: float = 120,
     extra_env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real `claimscribe` command in a subprocess."""
+    """Run the real `claimscribe` command in a subprocess (`stdin`: text to pipe in)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMSCRIBE_")}
     if codebook is not None:
         env["CLAIMSCRIBE_CODEBOOK"] = str(codebook)
@@ -26,6 +27,7 @@ def run_cli(
         [sys.executable, "-m", "claimscribe.cli", *args],
         capture_output=True,
         text=True,
+        input=stdin,
         env=env,
         timeout=timeout,
         check=False,
