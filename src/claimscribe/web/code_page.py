@@ -68,7 +68,9 @@ def _sources() -> dict[str, dict[str, Any]]:
 
 
 def _partners(edits: list[PtpEdit]) -> Partners:
-    result = Partners(shown=edits[:PARTNERS_SHOWN], every=edits, total=len(edits))
+    # the table leads with the pairs no modifier can break, then procedures before anesthesia codes
+    ranked = sorted(edits, key=lambda e: (e.modifier_indicator != "0", "anesthesia" in (e.rationale or "")))
+    result = Partners(shown=ranked[:PARTNERS_SHOWN], every=edits, total=len(edits))
     for edit in edits:
         result.by_indicator[edit.modifier_indicator] = result.by_indicator.get(edit.modifier_indicator, 0) + 1
     return result

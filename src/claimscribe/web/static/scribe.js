@@ -46,12 +46,22 @@
     const alerts = document.getElementById("alert-list");
     alerts.querySelectorAll("li.live").forEach(function (li) { li.remove(); });
     result.findings.forEach(function (f) {
-      const where = f.lines.length ? "line " + f.lines.join(", ") + ": " : "";
+      const where = f.lines.length ? "line " + f.lines.map(function (i) { return i + 1; }).join(", ") + ": " : "";
       list.appendChild(item("sev-" + f.severity, f.rule, where + f.message + (f.fix ? " Fix: " + f.fix : "")));
       if (BUNDLING.indexOf(f.rule) >= 0 && f.lines.length) {
         alerts.appendChild(item("alert error live", f.rule, f.message));
       }
     });
+    // documentation prompts: the DOC findings of the lines as they now stand, with their fixes
+    const prompts = document.getElementById("prompt-list");
+    prompts.replaceChildren();
+    result.findings.forEach(function (f) {
+      if (f.rule.indexOf("DOC-") === 0 && f.fix) {
+        const code = f.lines.length ? result.lines[f.lines[0]].code : f.rule;
+        prompts.appendChild(item("sev-" + f.severity, code, f.fix));
+      }
+    });
+    document.getElementById("no-prompts").hidden = prompts.children.length > 0;
     const none = document.getElementById("no-alerts");
     if (none) { none.hidden = alerts.children.length > 0; }
     document.getElementById("save-findings").value = JSON.stringify(result);
