@@ -7,6 +7,7 @@ import threading
 import uuid
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -236,3 +237,40 @@ def test_the_list_is_the_own_practice_newest_first(factory: sessionmaker[Session
         others = encounters.list_encounters(session, people.coder_south)
     assert [(s.id, s.title, s.version) for s in north] == [(second.id, "Second", 1), (first.id, "First", 1)]
     assert [s.id for s in others] == [south.id]
+
+
+def test_any_valid_text_round_trips_exactly(factory: sessionmaker[Session], people: People) -> None:
+    dictation = "<script>alert(1)</script> 2.1 min, DAP 310 cGy·cm² 🙂 \t\r\n' OR 1=1 -- ؟ \\u0000 %s {x}"
+    facts = {"nested": {"list": [1, 2.5, None, True, "é"], "big": 2**62}, "": "empty key"}
+    with factory.begin() as session:
+        made = encounters.create_encounter(session, people.dr_north, _data(dictation=dictation, facts=facts))
+    with factory.begin() as session:
+        read = encounters.get_encounter(session, people.dr_north, made.id)
+    assert read.dictation == dictation and read.facts == facts
+
+
+def _nested(depth: int) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"dictation": "before\x00after"}, "dictation: text must not contain NUL characters"),
+        ({"facts": {"minutes": float("nan")}}, "facts: numbers must be finite"),
+        ({"lines": [{"code": "\ud800"}]}, "lines: text must be valid Unicode"),
+        ({"findings": {"k": _nested(40)}}, "nested deeper than 32 levels"),
+        ({"title": "   "}, "the title is blank"),
+        ({"setting": "home"}, "Input should be 'office' or 'facility'"),
+        ({"dictation": "x" * 100_001}, "at most 100000 characters"),
+    ],
+)
+def test_input_no_backend_can_store_is_refused(
+    backend: str, changes: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        _data(**changes)
+    assert problem in str(caught.value)

@@ -9,10 +9,11 @@ read and update; admins read. Errors name the action and the id, never the dicta
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -49,6 +50,42 @@ class EncounterIn(BaseModel):
         if not clean:
             raise ValueError("the title is blank")
         return clean
+
+    @model_validator(mode="after")
+    def _storable(self) -> EncounterIn:
+        """Refuse what one of the databases cannot store (PostgreSQL: NUL in text, NaN in JSONB; both:
+        unpaired surrogates), so such input is a 422 rather than a server error on one backend only."""
+        for name in ("title", "dictation", "facts", "lines", "diagnoses", "findings"):
+            problem = _unstorable(getattr(self, name))
+            if problem:
+                raise ValueError(f"{name}: {problem}")
+        return self
+
+
+MAX_DEPTH = 32
+
+
+def _unstorable(value: Any, depth: int = 0) -> str | None:
+    """Why `value` cannot be stored as text or JSON on both backends, or None."""
+    if depth > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH} levels"
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "text must not contain NUL characters"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "text must be valid Unicode (no unpaired surrogates)"
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "numbers must be finite"
+    if isinstance(value, dict):
+        items: list[Any] = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        return None
+    return next((p for p in (_unstorable(item, depth + 1) for item in items) if p), None)
 
 
 class EncounterOut(BaseModel):
