@@ -86,3 +86,29 @@ def test_truncate_of_the_audit_log_is_rejected_on_postgresql(
         audit.record(session, user=people.coder_north, action="test")
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
         connection.execute(text("TRUNCATE audit_events"))
+
+
+def test_processes_migrating_at_once_all_succeed(empty_url: str) -> None:
+    """`serve` with several workers, or a deploy racing a CLI command, may migrate at the same moment."""
+    import threading
+
+    engines = [make_engine(empty_url) for _ in range(3)]
+    errors: list[BaseException] = []
+
+    def run(engine: Engine) -> None:
+        try:
+            migrate(engine)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(engine,)) for engine in engines]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+        assert current_revision(engines[0]) == "0001"
+    finally:
+        for engine in engines:
+            engine.dispose()

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +22,7 @@ from claimscribe.errors import BadInputError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_SECONDS = 30
+MIGRATION_LOCK = 0x636C61696D  # "claim": the advisory lock key held while migrating PostgreSQL
 
 
 def database_url() -> str:
@@ -98,6 +99,11 @@ def migrate(engine: Engine) -> None:
 
     cfg = alembic_config()
     with engine.begin() as connection:
+        # Two processes starting at once (workers, a deploy and a CLI command) migrate one at a time.
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, before reading the revision
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 
