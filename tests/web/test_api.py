@@ -4,6 +4,7 @@ auth, bad input and size limits."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -157,3 +158,21 @@ def test_openapi_documents_the_api(server: Server) -> None:
         assert path in doc["paths"]
     assert set(doc["paths"]["/api/v1/check"]["post"]["requestBody"]["content"]) >= {
         "application/json", "application/fhir+json", "application/edi-x12", "text/plain"}
+
+
+def test_no_dictation_or_query_text_in_the_server_log(server: Server) -> None:
+    marker = "Philomena Wraxhurst"
+    text = knee_scope_dictation() + f"\nPatient {marker}, date of birth 1948-01-01."
+    with server.client() as c:
+        r = c.post("/api/v1/scribe", json={"text": text, "date": DOS}, headers=server.accounts["a"].auth)
+        c.get("/search", params={"q": marker})
+        c.post("/api/v1/encounters", headers=server.accounts["a"].auth, json={
+            "title": "Knee", "date_of_service": DOS, "setting": "office", "dictation": text,
+            "lines": [], "diagnoses": []})
+    assert r.status_code == 200
+    deadline = time.monotonic() + 10
+    while "GET /search 200" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = server.log()
+    assert "POST /api/v1/scribe 200" in log and "GET /search 200" in log
+    assert marker not in log and "Wraxhurst" not in log and "1948-01-01" not in log

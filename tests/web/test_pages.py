@@ -3,6 +3,8 @@ the scribe workspace escaping a dictation, and no dictation text in the server l
 
 from __future__ import annotations
 
+import time
+
 from tests.web.conftest import Server
 from tests.web.pages_helpers import csrf, logged_in
 from tests.web.samples import DOS, knee_scope_dictation
@@ -19,8 +21,18 @@ def test_code_page_76000(server: Server) -> None:
                      "Frequently asked questions", "Sources &amp; data vintage",
                      "Can I bill 76000 with a knee arthroscopy if fluoroscopy was used?"):
         assert expected in html, expected
-    assert 'href="/codes/29881"' in html  # 29881 bundles 76000 (NCCI practitioner file)
     assert "not yet written" not in html
+
+
+def test_code_page_pair_lookup_and_partner_list(server: Server) -> None:
+    # NCCI practitioner file: 29881 (column one) / 76000 (column two), modifier indicator 1
+    with server.client() as c:
+        pair = c.get("/codes/76000", params={"date": DOS, "with": "29881"}).text
+        unrelated = c.get("/codes/76000", params={"date": DOS, "with": "99213"}).text
+        partners = c.get("/codes/76000/partners", params={"date": DOS}).text
+    assert "<strong>29881 / 76000</strong>: 76000 is bundled into 29881; modifier indicator 1" in pair
+    assert "No NCCI practitioner edit pairs 76000 with 99213" in unrelated
+    assert 'href="/codes/29881"' in partners
 
 
 def test_code_page_without_curated_content_says_so(server: Server) -> None:
@@ -94,5 +106,8 @@ def test_scribe_page_escapes_html_and_keeps_phi_out_of_the_log(server: Server) -
     assert "<script>alert(" not in r.text and "<b>bold</b>" not in r.text
     assert "&lt;script&gt;alert(" in r.text
     assert "76000 not billed" in r.text  # the bundling alert
-    assert marker not in server.log()
+    deadline = time.monotonic() + 10  # the request's log line is written once its response is sent
+    while "POST /scribe 200" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert "POST /scribe 200" in server.log()
+    assert marker not in server.log()

@@ -10,10 +10,10 @@ from importlib import resources
 from typing import Any
 
 from claimscribe import knowledge
-from claimscribe.reference.codebook import Codebook
+from claimscribe.reference.codebook import Codebook, normalize_code
 from claimscribe.reference.models import CodeRecord, Locality, PtpEdit
 
-PARTNERS_SHOWN = 25  # in the table with rationales; every partner is listed compactly below it
+PARTNERS_SHOWN = 25  # in the page's tables; every partner is on /codes/{code}/partners
 
 # What the PFS global-period values mean (PFS Relative Value File README, GLOB DAYS field).
 GLOBAL_DAYS = {
@@ -52,6 +52,8 @@ class CodePage:
     status_meaning: str | None
     sources: list[dict[str, Any]]
     localities: list[Locality]
+    pair: str | None = None  # the code asked about in "is it bundled with...?"
+    pair_edits: list[PtpEdit] = field(default_factory=list)
 
 
 @cache
@@ -104,7 +106,9 @@ def _ptp(codebook: Codebook, code: str, on: dt.date) -> tuple[list[PtpEdit], lis
     return codebook.ptp_partners(code, on)
 
 
-def build(codebook: Codebook, code: str, on: dt.date, locality: str | None) -> CodePage:
+def build(
+    codebook: Codebook, code: str, on: dt.date, locality: str | None, pair: str | None = None
+) -> CodePage:
     """Everything the page needs; raises UnknownCodeError/BadInputError as the codebook does."""
     record = codebook.code(code, on, locality=locality)
     edits, warnings = _ptp(codebook, record.code, on)
@@ -127,4 +131,6 @@ def build(codebook: Codebook, code: str, on: dt.date, locality: str | None) -> C
         status_meaning=status["why"] if status else None,
         sources=[_sources()[s] for s in cited if s in _sources()],
         localities=codebook.localities(on),
+        pair=normalize_code(pair) if pair else None,
+        pair_edits=[e for e in edits if pair and normalize_code(pair) in (e.column1, e.column2)],
     )

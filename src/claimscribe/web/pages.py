@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -80,10 +80,26 @@ async def code_view(
     user: Annotated[Any, Depends(optional_page_user)],
     date: str | None = None,
     locality: str | None = None,
+    with_code: Annotated[str | None, Query(alias="with", max_length=10)] = None,
 ) -> Response:
-    page = code_page.build(book, code, date_or_today(date), (locality or "").strip() or None)
+    page = code_page.build(
+        book, code, date_or_today(date), (locality or "").strip() or None, (with_code or "").strip() or None
+    )
     return render(request, "code.html", ctx, user, page=page, r=page.record, k=page.curated,
-                  global_days_meaning=code_page.GLOBAL_DAYS, indicators=code_page.MODIFIER_INDICATORS)
+                  indicators=code_page.MODIFIER_INDICATORS)
+
+
+@router.get("/codes/{code}/partners")
+async def code_partners(
+    code: str,
+    request: Request,
+    ctx: Ctx,
+    book: Annotated[Codebook, Depends(codebook)],
+    user: Annotated[Any, Depends(optional_page_user)],
+    date: str | None = None,
+) -> Response:
+    page = code_page.build(book, code, date_or_today(date), None)
+    return render(request, "partners.html", ctx, user, page=page, r=page.record)
 
 
 # -- login ----------------------------------------------------------------------------------------------
