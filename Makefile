@@ -39,6 +39,7 @@ bench: codebook
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_scribe.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_web.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
