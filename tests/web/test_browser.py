@@ -101,3 +101,10 @@ def test_scribe_workspace_bundling_alert(page: Page, server: Server) -> None:
     shot(page, "encounter")
     page.goto(server.base_url + "/encounters")
     shot(page, "encounters")
+
+
+def test_api_docs_render_offline(page: Page, server: Server) -> None:
+    page.goto(server.base_url + "/docs")
+    expect(page.locator(".swagger-ui").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/check").first).to_be_visible()
+    shot(page, "docs")

@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -81,7 +82,7 @@ def create_app(codebook_path: Path | None = None, database_url: str | None = Non
         title="claimscribe",
         version="1",
         summary="Medicare code reference, claim checks, scribe and saved encounters.",
-        docs_url="/docs",
+        docs_url=None,  # served below from the vendored Swagger UI (no CDN)
         redoc_url=None,
     )
     app.state.engine = engine
@@ -95,6 +96,17 @@ def create_app(codebook_path: Path | None = None, database_url: str | None = Non
     _openapi_with(app, api.extra_schemas())
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="claimscribe API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
     app.add_middleware(BodyLimit)
     app.add_middleware(RequestLog)
     return app
