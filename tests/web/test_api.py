@@ -176,3 +176,13 @@ def test_no_dictation_or_query_text_in_the_server_log(server: Server) -> None:
     log = server.log()
     assert "POST /api/v1/scribe 200" in log and "GET /search 200" in log
     assert marker not in log and "Wraxhurst" not in log and "1948-01-01" not in log
+
+
+def test_audio_upload_must_be_audio(server: Server) -> None:
+    with server.client() as c:
+        r = c.post("/api/v1/scribe", headers=server.accounts["a"].auth,
+                   files={"audio": ("note.txt", b"not audio", "text/plain")}, data={"setting": "office"})
+        empty = c.post("/api/v1/scribe", headers=server.accounts["a"].auth,
+                       files={"audio": ("note.wav", b"", "audio/wav")})
+    assert r.status_code == 422 and "audio file type '.txt'" in r.json()["error"]
+    assert empty.status_code == 422 and r.json()["error"]

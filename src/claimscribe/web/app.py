@@ -119,7 +119,13 @@ def _openapi_with(app: FastAPI, schemas: dict[str, Any]) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
             doc = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
-            doc.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+            components = doc.setdefault("components", {})
+            components.setdefault("schemas", {}).update(schemas)
+            components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+            for path, operations in doc["paths"].items():
+                for method, operation in operations.items():
+                    if not (method == "get" and path.startswith("/api/v1/codes")):
+                        operation["security"] = [{"bearer": []}]
             app.openapi_schema = doc
         return app.openapi_schema
 
