@@ -108,3 +108,25 @@ def test_encounter_pages_show_history(server: Server) -> None:
         assert other.get(f"/encounters/{eid}").status_code == 404
     finally:
         other.close()
+
+
+def test_session_api_calls_need_the_csrf_header(server: Server) -> None:
+    client, token = logged_in(server, server.accounts["a"])
+    try:
+        without = client.get("/api/v1/encounters")
+        forged = client.get("/api/v1/encounters", headers={"X-CSRF-Token": "forged"})
+        ok = client.get("/api/v1/encounters", headers={"X-CSRF-Token": token})
+    finally:
+        client.close()
+    assert without.status_code == 403 and forged.status_code == 403
+    assert ok.status_code == 200
+
+
+def test_admin_reads_but_does_not_write(server: Server) -> None:
+    a, admin = server.accounts["a"], server.accounts["admin_a"]
+    with server.client() as c:
+        eid = c.post("/api/v1/encounters", json=_encounter("Admin check"), headers=a.auth).json()["id"]
+        read = c.get(f"/api/v1/encounters/{eid}", headers=admin.auth)
+        write = c.post("/api/v1/encounters", json=_encounter(), headers=admin.auth)
+    assert read.status_code == 200
+    assert write.status_code == 403 and "error" in write.json()
