@@ -130,3 +130,28 @@ def test_admin_reads_but_does_not_write(server: Server) -> None:
         write = c.post("/api/v1/encounters", json=_encounter(), headers=admin.auth)
     assert read.status_code == 200
     assert write.status_code == 403 and "error" in write.json()
+
+
+def test_reopen_in_workspace_and_save_a_version(server: Server) -> None:
+    a = server.accounts["a"]
+    with server.client() as c:
+        eid = c.post("/api/v1/encounters", json=_encounter("Reopened"), headers=a.auth).json()["id"]
+    client, token = logged_in(server, a)
+    try:
+        page = client.get(f"/encounters/{eid}").text
+        assert 'id="redraft-form"' in page
+        workspace = client.post("/scribe", data={"dictation": knee_scope_dictation(), "date": DOS,
+                                                 "setting": "facility", "encounter_id": eid,
+                                                 "csrf_token": token})
+        assert workspace.status_code == 200
+        assert f'name="encounter_id" value="{eid}"' in workspace.text
+        saved = client.post("/encounters", data={
+            "csrf_token": token, "encounter_id": eid, "title": "Reopened v2", "date": DOS,
+            "setting": "facility", "dictation": knee_scope_dictation(),
+            "lines": '[{"code": "29881", "modifiers": ["LT"], "units": 1}]', "diagnoses": '["M23.201"]'})
+    finally:
+        client.close()
+    assert saved.status_code == 303 and saved.headers["location"] == f"/encounters/{eid}"
+    with server.client() as c:
+        history = c.get(f"/api/v1/encounters/{eid}/history", headers=a.auth).json()
+    assert [v["version"] for v in history] == [1, 2]

@@ -171,14 +171,14 @@ def _spans(facts: dict[str, Any]) -> list[tuple[int, int, str]]:
 
 
 def _workspace(request: Request, ctx: AppContext, user: Any, text: str, on: dt.date, setting: str,
-               book: Codebook, status: int = 200) -> Response:
+               book: Codebook, status: int = 200, encounter_id: str = "") -> Response:
     from claimscribe.web.api import _scribe
 
     try:
         result = _scribe(text, book, on, setting)
     except BadInputError as e:
         return render(request, "scribe.html", ctx, user, status=422, result=None, error=str(e), text=text,
-                      on=on, setting=setting)
+                      on=on, setting=setting, encounter_id=encounter_id)
     from claimscribe.scribe.extract import extract  # facts again, whole, for the re-checks the page makes
 
     facts_full = extract(text).model_dump(mode="json")
@@ -186,7 +186,7 @@ def _workspace(request: Request, ctx: AppContext, user: Any, text: str, on: dt.d
     alerts = [r for r in result.rationale if r.get("kind") == "not_suggested"]
     return render(
         request, "scribe.html", ctx, user, status=status, result=result, error=None, text=text, on=on,
-        setting=setting, spans=_spans(result.facts), prices=prices, alerts=alerts,
+        setting=setting, spans=_spans(result.facts), prices=prices, alerts=alerts, encounter_id=encounter_id,
         facts_json=facts_full,
         lines_json=[ln.model_dump(mode="json", exclude_none=True) for ln in result.lines],
     )
@@ -197,7 +197,7 @@ def scribe_form(
     request: Request, ctx: Ctx, user: Annotated[Any, Depends(page_user)]
 ) -> Response:
     return render(request, "scribe.html", ctx, user, result=None, error=None, text="", on=dt.date.today(),
-                  setting="office")
+                  setting="office", encounter_id="")
 
 
 @router.post("/scribe")
@@ -209,12 +209,14 @@ async def scribe_text_form(
     dictation: Annotated[str, Form(max_length=100_000)] = "",
     date: Annotated[str, Form(max_length=20)] = "",
     setting: Annotated[str, Form(max_length=20)] = "office",
+    encounter_id: Annotated[str, Form(max_length=64)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     require_csrf(request, ctx, csrf_token)
     if setting not in ("office", "facility"):
         raise BadInputError(f"setting {setting!r} is not office or facility")
-    return _workspace(request, ctx, user, dictation, date_or_today(date), setting, book)
+    return _workspace(request, ctx, user, dictation, date_or_today(date), setting, book,
+                      encounter_id=encounter_id)
 
 
 @router.post("/scribe/audio")
@@ -234,7 +236,7 @@ async def scribe_audio_form(
     if setting not in ("office", "facility"):
         raise BadInputError(f"setting {setting!r} is not office or facility")
     text = await transcribe_upload(audio)
-    return _workspace(request, ctx, user, text, date_or_today(date), setting, book)
+    return _workspace(request, ctx, user, text, date_or_today(date), setting, book, encounter_id="")
 
 
 # -- encounters -----------------------------------------------------------------------------------------
