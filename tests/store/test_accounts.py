@@ -150,3 +150,19 @@ def test_a_password_of_exactly_twelve_characters_is_accepted(
     assert made.role == "physician"
     with factory.begin() as session:
         assert accounts.authenticate(session, "twelve", "twelve chars") is not None
+
+
+def test_an_old_hash_is_upgraded_at_the_next_login(factory: sessionmaker[Session], people: People) -> None:
+    """argon2-cffi's default is RFC 9106's low-memory profile: argon2id, m=64 MiB, t=3, p=4."""
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    with factory.begin() as session:
+        session.get(User, people.coder_south.id).password_hash = weak  # type: ignore[union-attr]
+    with factory.begin() as session:
+        assert accounts.authenticate(session, "coder_south", PASSWORD) is not None
+    with factory() as session:
+        upgraded = session.get(User, people.coder_south.id).password_hash  # type: ignore[union-attr]
+    assert upgraded != weak and upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    with factory.begin() as session:
+        assert accounts.authenticate(session, "coder_south", PASSWORD) is not None
