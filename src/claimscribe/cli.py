@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -235,25 +237,74 @@ def batch(
     engine: Annotated[str, typer.Option("--engine", help="duckdb (one machine) or spark.")] = "duckdb",
     in_format: Annotated[str | None, typer.Option("--in-format", help="csv, parquet or jsonl.")] = None,
     out_format: Annotated[str, typer.Option("--out-format", help="parquet or csv.")] = "parquet",
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference",
+            help="Spark: directory for the codebook tables as Parquet (default: beside the codebook); "
+            "on a cluster, shared storage every executor reads.",
+        ),
+    ] = None,
     codebook: CodebookOption = None,
 ) -> None:
     """Check a whole file of claim lines set-based: outcomes, findings and dollars at risk."""
-    from claimscribe.batch import run_batch
     from claimscribe.batch.report import render as render_batch
 
-    if engine != "duckdb":
-        raise BadInputError(f"engine {engine!r} is not available in this build: use --engine duckdb")
+    if engine not in ("duckdb", "spark"):
+        raise BadInputError(f"engine {engine!r} is not duckdb or spark")
     if in_format is not None and in_format not in ("csv", "parquet", "jsonl"):
         raise BadInputError(f"input format {in_format!r} is not csv, parquet or jsonl")
     if out_format not in ("parquet", "csv"):
         raise BadInputError(f"output format {out_format!r} is not parquet or csv")
-    if not input_file.is_file():
+    if not input_file.exists():
         raise BadInputError(f"input file {input_file} does not exist")
-    summary = run_batch(
-        input_file, out, codebook=_codebook_path(codebook), in_format=in_format, out_format=out_format
-    )
-    out.mkdir(parents=True, exist_ok=True)
+    with _step_progress("batch") as progress:
+        if engine == "spark":
+            from claimscribe.batch.spark_engine import run_spark
+
+            summary = run_spark(
+                input_file,
+                out,
+                codebook=_codebook_path(codebook),
+                in_format=in_format,
+                out_format=out_format,
+                reference=reference,
+                progress=progress,
+            )
+        else:
+            from claimscribe.batch import run_batch
+
+            summary = run_batch(
+                input_file,
+                out,
+                codebook=_codebook_path(codebook),
+                in_format=in_format,
+                out_format=out_format,
+                progress=progress,
+            )
     print(render_batch(summary))
+
+
+@contextmanager
+def _step_progress(title: str) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on stderr over the named steps of a long run, when stderr is a terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(title, total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{title}: {step}", completed=done, total=total)
+
+        yield update
 
 
 @app.command("serve")

@@ -40,3 +40,4 @@ def test_batch_bad_input_is_one_line(tmp_path: Path, codebook_path: Path) -> Non
         codebook=codebook_path,
     )
     assert spark.returncode == 2 and len(spark.stderr.strip().splitlines()) == 1
+    assert "no column date_of_service" in spark.stderr

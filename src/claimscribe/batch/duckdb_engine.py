@@ -17,7 +17,7 @@ import datetime as dt
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -79,6 +79,9 @@ SQL_FILES = (
 )
 
 
+Progress = Callable[[str, int, int], None]
+
+
 @dataclass
 class BatchSummary:
     """What a batch run read, decided and wrote."""
@@ -99,7 +102,7 @@ class BatchSummary:
         return self.input_rows / self.seconds if self.seconds else 0.0
 
 
-def _sql(name: str) -> str:
+def sql_text(name: str) -> str:
     return resources.files("claimscribe.batch").joinpath("sql", name).read_text(encoding="utf-8")
 
 
@@ -118,7 +121,7 @@ def _reader(path: Path, fmt: str) -> str:
     return f"(SELECT row_number() OVER () AS input_row, * FROM {function})"
 
 
-def _format_of(path: Path, given: str | None) -> str:
+def input_format(path: Path, given: str | None) -> str:
     fmt = given or {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl"}.get(
         path.suffix.lower()
     )
@@ -127,7 +130,7 @@ def _format_of(path: Path, given: str | None) -> str:
     return fmt
 
 
-def _load_table(
+def load_table(
     con: duckdb.DuckDBPyConnection,
     tmp: Path,
     name: str,
@@ -153,7 +156,7 @@ def _effect(value: str | None) -> str | None:
     return value if value in ("denied", "review") else None
 
 
-def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
+def knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
     """The knowledge the edits read, from the edit modules' own loaders, as small k_* tables."""
     ptp_all, anatomic = distinct.ptp_modifiers(), distinct.anatomic_modifiers()
     components = pfs_rules().component_modifiers
@@ -169,15 +172,15 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         "right": {sides.right},
         "left": {sides.left},
     }
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_modifier",
         ("set_name", "modifier"),
         sorted((s, m) for s, ms in modifier_sets.items() for m in ms),
     )
-    _load_table(con, tmp, "k_outcome", ("outcome", "rank"), sorted(OUTCOME_RANK.items()), {"rank": "INTEGER"})
-    _load_table(
+    load_table(con, tmp, "k_outcome", ("outcome", "rank"), sorted(OUTCOME_RANK.items()), {"rank": "INTEGER"})
+    load_table(
         con,
         tmp,
         "k_pos",
@@ -187,7 +190,7 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
     )
     status = validity.status_rules()
     meanings = pfs_rules().status_codes.codes
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_status",
@@ -199,7 +202,7 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         ),
     )
     rules = pctc.rules()
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_pctc",
@@ -216,7 +219,7 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         ),
         {"professional": "BOOLEAN", "technical": "BOOLEAN", "facility_review": "BOOLEAN"},
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_param",
@@ -228,7 +231,7 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
             ("addon_contractor_primary", addon.rules().contractor_defined_primary),
         ],
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_bilateral",
@@ -242,28 +245,28 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
             for i, r in bilateral.rules().indicators.items()
         ),
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_mue",
         ("mai", "scope", "effect"),
         sorted((m, r.scope, r.effect) for m, r in mue.rules().indicators.items()),
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_mue_table",
         ("claim_type", "family"),
         sorted((t, MUE_FAMILY[s]) for t, s in mue.rules().tables.items()),
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_ptp_table",
         ("claim_type", "family"),
         sorted((t, PTP_FAMILY[s]) for t, s in SETTING.items()),
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_addon",
@@ -271,7 +274,7 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         sorted((t, r.without_listed_primary) for t, r in addon.rules().types.items()),
     )
     periods = global_period.rules().global_periods
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_global_period",
@@ -279,7 +282,7 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         sorted((d, p.day_before is not None) for d, p in periods.items()),
         {"has_day_before": "BOOLEAN"},
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_global",
@@ -290,7 +293,7 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
             + [(d, "before", "accepted", m) for d, p in periods.items() for m in p.day_before or ()]
         ),
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_em_range",
@@ -299,8 +302,8 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         {"first": "INTEGER", "last": "INTEGER"},
     )
     included = imaging_included.family()
-    _load_table(con, tmp, "k_guidance", ("code",), [(g,) for g in sorted(included.guidance_codes)])
-    _load_table(
+    load_table(con, tmp, "k_guidance", ("code",), [(g,) for g in sorted(included.guidance_codes)])
+    load_table(
         con,
         tmp,
         "k_included",
@@ -316,7 +319,7 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         ),
         {"start_date": "DATE", "end_date": "DATE"},
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_counterpart",
@@ -331,8 +334,8 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
     )
     integral = imaging_integral.family()
     surgical = integral.policy.surgical_codes
-    _load_table(con, tmp, "k_integral_imaging", ("code",), [(c,) for c in integral.policy.imaging_codes])
-    _load_table(
+    load_table(con, tmp, "k_integral_imaging", ("code",), [(c,) for c in integral.policy.imaging_codes])
+    load_table(
         con,
         tmp,
         "k_surgical_range",
@@ -340,15 +343,15 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         [(int(surgical.cpt_from), int(surgical.cpt_to))],
         {"first": "INTEGER", "last": "INTEGER"},
     )
-    _load_table(con, tmp, "k_surgical_days", ("days",), [(d,) for d in surgical.global_days])
-    _load_table(
+    load_table(con, tmp, "k_surgical_days", ("days",), [(d,) for d in surgical.global_days])
+    load_table(
         con,
         tmp,
         "k_integral_exception",
         ("exception_id", "code", "imaging"),
         sorted({(e.id, c, i) for e in integral.exceptions for c in e.codes for i in e.imaging_allowed}),
     )
-    _load_table(
+    load_table(
         con,
         tmp,
         "k_exception_not_with",
@@ -361,15 +364,24 @@ def _knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         doc = documentation.code_documentation(code) if entry.name.endswith(".yaml") else None
         for element in doc.elements if doc else ():
             doc_rows += [(code, element.id, c) for c in element.applies_when]
-    _load_table(con, tmp, "k_doc", ("code", "element_id", "applies_when"), sorted(doc_rows))
+    load_table(con, tmp, "k_doc", ("code", "element_id", "applies_when"), sorted(doc_rows))
 
 
-def _release_table(con: duckdb.DuckDBPyConnection, tmp: Path, codebook: Codebook) -> None:
+RELEASE_COLUMNS = ("dos", "family", "rank", "dataset_id", "complete", "best_complete", "row_date")
+RELEASE_TYPES = {
+    "dos": "DATE",
+    "rank": "INTEGER",
+    "complete": "BOOLEAN",
+    "best_complete": "BOOLEAN",
+    "row_date": "DATE",
+}
+
+
+def release_rows(codebook: Codebook, dates: Iterable[dt.date]) -> list[tuple[Any, ...]]:
     """The releases of each family for each distinct date of service, best first, as Codebook.resolve
     orders them, with the date to match row-level ranges with."""
-    dates: list[dt.date] = [r[0] for r in con.execute("SELECT DISTINCT dos FROM lines").fetchall()]
     rows = []
-    for on in dates:
+    for on in sorted(set(dates)):
         for family in FAMILIES:
             resolution = codebook.resolve(family, on)
             best_complete = resolution.best.complete
@@ -385,20 +397,14 @@ def _release_table(con: duckdb.DuckDBPyConnection, tmp: Path, codebook: Codebook
                         resolution.row_date(dataset),
                     )
                 )
-    _load_table(
-        con,
-        tmp,
-        "release",
-        ("dos", "family", "rank", "dataset_id", "complete", "best_complete", "row_date"),
-        rows,
-        {
-            "dos": "DATE",
-            "rank": "INTEGER",
-            "complete": "BOOLEAN",
-            "best_complete": "BOOLEAN",
-            "row_date": "DATE",
-        },
-    )
+    return rows
+
+
+def release_table(
+    con: duckdb.DuckDBPyConnection, tmp: Path, codebook: Codebook, dates: Iterable[dt.date]
+) -> None:
+    """The `release` table the SQL joins to pick each family's release on each date."""
+    load_table(con, tmp, "release", RELEASE_COLUMNS, release_rows(codebook, dates), RELEASE_TYPES)
 
 
 def _run_script(con: duckdb.DuckDBPyConnection, text: str, **values: str) -> None:
@@ -419,13 +425,16 @@ def run_batch(
     codebook: Path,
     in_format: str | None = None,
     out_format: str = "parquet",
+    progress: Progress | None = None,
 ) -> BatchSummary:
-    """Check every claim line of `input`; write lines, findings, summary and rejects under `out`."""
+    """Check every claim line of `input`; write lines, findings, summary and rejects under `out`.
+    `progress(step, done, total)` hears of each SQL file as it starts."""
+    report = progress or (lambda step, done, total: None)
     started = time.perf_counter()
     input, out = Path(input), Path(out)
     if not input.is_file():
         raise BadInputError(f"{input}: no such input file")
-    fmt = _format_of(input, in_format)
+    fmt = input_format(input, in_format)
     if out_format not in OUT_FORMATS:
         raise BadInputError(f"output format must be one of {', '.join(OUT_FORMATS)}")
     out.mkdir(parents=True, exist_ok=True)
@@ -442,21 +451,27 @@ def run_batch(
             try:
                 con.execute("SET enable_progress_bar = false")
                 con.execute(f"ATTACH {_quoted(codebook)} AS cb (READ_ONLY)")
-                _knowledge_tables(con, tmp)
+                knowledge_tables(con, tmp)
+                steps = len(SQL_FILES) + 2
+                report("load", 0, steps)
                 try:
-                    _run_script(con, _sql("load.sql"), source=_reader(input, fmt))
+                    _run_script(con, sql_text("load.sql"), source=_reader(input, fmt))
                 except duckdb.Error as e:
                     raise BadInputError(
                         f"{input.name}: cannot read it as {fmt}: {str(e).splitlines()[0]}"
                     ) from e
-                _release_table(con, tmp, book)
-                for name in SQL_FILES:
+                dates = [r[0] for r in con.execute("SELECT DISTINCT dos FROM lines").fetchall()]
+                release_table(con, tmp, book, dates)
+                for done, name in enumerate(SQL_FILES, start=1):
+                    report(name.removesuffix(".sql"), done, steps)
                     try:
-                        _run_script(con, _sql(name))
+                        _run_script(con, sql_text(name))
                     except duckdb.Error as e:
                         raise RuntimeError(f"batch/sql/{name}: {e}") from e
+                report("write", steps - 1, steps)
                 outputs = _write(con, out, out_format)
-                return _summary(con, outputs, time.perf_counter() - started)
+                report("done", steps, steps)
+                return summarize(lambda q: con.execute(q).fetchall(), outputs, time.perf_counter() - started)
             finally:
                 con.close()
     finally:
@@ -479,21 +494,25 @@ def _write(con: duckdb.DuckDBPyConnection, out: Path, out_format: str) -> dict[s
     return outputs
 
 
-def _summary(con: duckdb.DuckDBPyConnection, outputs: dict[str, Path], seconds: float) -> BatchSummary:
-    lines, rejects, claims = con.execute(
+def summarize(
+    fetch: Callable[[str], list[tuple[Any, ...]]], outputs: dict[str, Path], seconds: float
+) -> BatchSummary:
+    """The run's counts and money from its `lines`, `rejects`, `line_output` and `summary` tables, through
+    `fetch` (a query → rows function), so the DuckDB and Spark engines report alike."""
+    lines, rejects, claims = fetch(
         "SELECT (SELECT count(*) FROM lines), (SELECT count(*) FROM rejects), "
         "(SELECT count(DISTINCT claim_id) FROM lines)"
-    ).fetchone() or (0, 0, 0)
-    outcomes = dict(con.execute("SELECT outcome, count(*) FROM line_output GROUP BY 1").fetchall())
-    allowed, at_risk = con.execute(
-        "SELECT coalesce(sum(allowed), 0), coalesce(sum(at_risk), 0) FROM line_output"
-    ).fetchone() or (0, 0)
+    )[0]
+    outcomes = dict(fetch("SELECT outcome, count(*) FROM line_output GROUP BY outcome"))
+    allowed, at_risk = fetch("SELECT coalesce(sum(allowed), 0), coalesce(sum(at_risk), 0) FROM line_output")[
+        0
+    ]
     top = [
         (key, int(n), Decimal(str(d)))
-        for key, n, d in con.execute(
+        for key, n, d in fetch(
             "SELECT key, lines, dollars_at_risk FROM summary WHERE dimension = 'rule' "
             "ORDER BY lines DESC, key LIMIT 10"
-        ).fetchall()
+        )
     ]
     return BatchSummary(
         input_rows=int(lines) + int(rejects),
