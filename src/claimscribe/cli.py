@@ -232,10 +232,10 @@ def scribe(
 
 @app.command("batch")
 def batch(
-    input_file: Annotated[Path, typer.Argument(help="Claim lines: CSV, Parquet or JSONL.")],
+    input_file: Annotated[Path, typer.Argument(help="Claim lines (CSV, Parquet, JSONL) or X12 837P claims.")],
     out: Annotated[Path, typer.Option("--out", help="Output directory (lines, findings, summary, rejects).")],
     engine: Annotated[str, typer.Option("--engine", help="duckdb (one machine) or spark.")] = "duckdb",
-    in_format: Annotated[str | None, typer.Option("--in-format", help="csv, parquet or jsonl.")] = None,
+    in_format: Annotated[str | None, typer.Option("--in-format", help="csv, parquet, jsonl or x12.")] = None,
     out_format: Annotated[str, typer.Option("--out-format", help="parquet or csv.")] = "parquet",
     reference: Annotated[
         Path | None,
@@ -252,8 +252,8 @@ def batch(
 
     if engine not in ("duckdb", "spark"):
         raise BadInputError(f"engine {engine!r} is not duckdb or spark")
-    if in_format is not None and in_format not in ("csv", "parquet", "jsonl"):
-        raise BadInputError(f"input format {in_format!r} is not csv, parquet or jsonl")
+    if in_format is not None and in_format not in ("csv", "parquet", "jsonl", "x12"):
+        raise BadInputError(f"input format {in_format!r} is not csv, parquet, jsonl or x12")
     if out_format not in ("parquet", "csv"):
         raise BadInputError(f"output format {out_format!r} is not parquet or csv")
     if not input_file.exists():

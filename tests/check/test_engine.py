@@ -8,6 +8,7 @@ from pathlib import Path
 
 from claimscribe.claims.model import Claim
 from claimscribe.edits.engine import check_claim
+from claimscribe.reference.codebook import Codebook
 
 
 def test_global_test_only_code_with_cardiovascular_mppr_prices_without_component_rows(codebook, mirror: Path):  # type: ignore[no-untyped-def]
@@ -29,3 +30,20 @@ def test_global_test_only_code_with_cardiovascular_mppr_prices_without_component
     )
     assert result.lines[1].outcome == "payable"
     assert result.lines[1].allowed == expected
+
+
+def test_endoscopy_without_its_base_on_the_claim_is_priced_against_the_base(codebook: Codebook) -> None:
+    """CMS endoscopy rule (multiple-procedure indicator 3): the highest-valued endoscopy of a family is
+    paid in full, each other one its fee minus the base's. 43262 and 43264 share the base 43260, which is
+    not billed. RVU24C facility rows: 43264 6.63 + 3.30 + 0.78; 43262 6.50 + 3.24 + 0.76; 43260 5.85 +
+    2.95 + 0.70; 2026 CF 33.4009 → 43264 $357.72 in full, 43262 (10.50 − 9.50) × 33.4009 = $33.40."""
+    claim = Claim.model_validate(
+        {
+            "claim_type": "professional",
+            "date_of_service": "2026-03-01",
+            "place_of_service": "22",
+            "lines": [{"code": "43262"}, {"code": "43264"}],
+        }
+    )
+    result = check_claim(claim, codebook)
+    assert [line.allowed for line in result.lines] == [Decimal("33.40"), Decimal("357.72")]

@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from claimscribe.batch.x12_input import x12_to_csv
 from claimscribe.edits import (
     addon,
     bilateral,
@@ -43,7 +44,7 @@ from claimscribe.errors import BadInputError
 from claimscribe.pricing.rules import pfs_rules, place_of_service_rules
 from claimscribe.reference.codebook import MUE_FAMILY, PTP_FAMILY, Codebook
 
-IN_FORMATS = ("csv", "parquet", "jsonl")
+IN_FORMATS = ("csv", "parquet", "jsonl", "x12")
 OUT_FORMATS = ("parquet", "csv")
 MEMORY_LIMIT = "2GB"
 # The dataset families whose release per date the SQL needs (all candidates, best first).
@@ -112,19 +113,28 @@ def _quoted(path: Path | str) -> str:
 
 def _reader(path: Path, fmt: str) -> str:
     """The input relation, its rows numbered in file order (parsing each column is the loader's job)."""
+    error = "CAST(NULL AS VARCHAR) AS source_error"
     if fmt == "csv":
         function = f"read_csv({_quoted(path)}, header = true, all_varchar = true)"
+    elif fmt == "x12":  # converted to CSV by x12_input, with its own source_error column
+        function, error = f"read_csv({_quoted(path)}, header = true, all_varchar = true)", ""
     elif fmt == "parquet":
         function = f"read_parquet({_quoted(path)})"
     else:
         function = f"read_json({_quoted(path)}, format = 'newline_delimited', records = true)"
-    return f"(SELECT row_number() OVER () AS input_row, * FROM {function})"
+    return f"(SELECT row_number() OVER () AS input_row, *{', ' + error if error else ''} FROM {function})"
 
 
 def input_format(path: Path, given: str | None) -> str:
-    fmt = given or {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl"}.get(
-        path.suffix.lower()
-    )
+    fmt = given or {
+        ".csv": "csv",
+        ".parquet": "parquet",
+        ".jsonl": "jsonl",
+        ".json": "jsonl",
+        ".x12": "x12",
+        ".837": "x12",
+        ".edi": "x12",
+    }.get(path.suffix.lower())
     if fmt not in IN_FORMATS:
         raise BadInputError(f"{path.name}: input format must be one of {', '.join(IN_FORMATS)} (--in-format)")
     return fmt
@@ -454,8 +464,12 @@ def run_batch(
                 knowledge_tables(con, tmp)
                 steps = len(SQL_FILES) + 2
                 report("load", 0, steps)
+                source = input
+                if fmt == "x12":
+                    source = tmp / "x12_lines.csv"
+                    x12_to_csv(input, source)
                 try:
-                    _run_script(con, sql_text("load.sql"), source=_reader(input, fmt))
+                    _run_script(con, sql_text("load.sql"), source=_reader(source, fmt))
                 except duckdb.Error as e:
                     raise BadInputError(
                         f"{input.name}: cannot read it as {fmt}: {str(e).splitlines()[0]}"

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from claimscribe.batch import spark_sql
+from claimscribe.batch.columns import INPUT_COLUMNS, SOURCE_ERROR
 from claimscribe.batch.duckdb_engine import (
     OUT_FORMATS,
     SQL_FILES,
@@ -37,6 +38,7 @@ from claimscribe.batch.duckdb_engine import (
     sql_text,
     summarize,
 )
+from claimscribe.batch.x12_input import x12_to_csv
 from claimscribe.errors import BadInputError, ClaimscribeError
 from claimscribe.reference.codebook import Codebook
 
@@ -58,17 +60,6 @@ PERSISTED = frozenset(
     }
 )
 FINDINGS_COLUMNS = (("claim_id", "string"), ("line_number", "int"), ("rule", "string"), ("effect", "string"))
-INPUT_COLUMNS = (
-    "claim_id",
-    "line_number",
-    "date_of_service",
-    "code",
-    "modifiers",
-    "units",
-    "place_of_service",
-    "claim_type",
-    "provider_id",
-)
 PARTITION_BITS = 33  # monotonically_increasing_id(): partition index above bit 33, row within it below
 
 
@@ -166,7 +157,7 @@ def _read_input(spark: SparkSession, path: Path, fmt: str) -> DataFrame:
     """The input, every row numbered 1.. in file order (`input_row`) as the DuckDB engine numbers it."""
     from pyspark.sql import functions as F
 
-    if fmt == "csv":
+    if fmt in ("csv", "x12"):  # x12: converted to CSV by x12_input first
         frame = spark.read.option("header", True).csv(str(path))
     elif fmt == "parquet":
         frame = spark.read.parquet(str(path))
@@ -177,6 +168,8 @@ def _read_input(spark: SparkSession, path: Path, fmt: str) -> DataFrame:
         raise BadInputError(
             f"{path.name}: no column {', '.join(missing)} (claim line files need {', '.join(INPUT_COLUMNS)})"
         )
+    if SOURCE_ERROR not in frame.columns:
+        frame = frame.withColumn(SOURCE_ERROR, F.lit(None).cast("string"))
     frame = frame.withColumn("_id", F.monotonically_increasing_id()).persist()
     partition = F.shiftright(F.col("_id"), PARTITION_BITS)
     counts = sorted(frame.groupBy(partition.alias("p")).count().collect())
@@ -294,6 +287,10 @@ def _run(
         tmp = Path(tmp_name)
         for table in reference_tables():
             spark.read.parquet(str(reference_dir / f"{table}.parquet")).createOrReplaceTempView(f"cb_{table}")
+        if fmt == "x12":
+            converted = tmp / "x12_lines.csv"
+            x12_to_csv(input, converted)
+            input = converted
         try:
             source = _read_input(spark, input, fmt)
             source.createOrReplaceTempView("source_input")

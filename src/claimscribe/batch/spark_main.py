@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--codebook", type=Path, required=True)
     parser.add_argument("--reference", type=Path)
-    parser.add_argument("--in-format", choices=("csv", "parquet", "jsonl"))
+    parser.add_argument("--in-format", choices=("csv", "parquet", "jsonl", "x12"))
     parser.add_argument("--out-format", choices=("parquet", "csv"), default="parquet")
     options = parser.parse_args(argv)
     try:

@@ -66,9 +66,16 @@ def _price_professional(claim: Claim, codebook: Codebook, payable: list[int]) ->
                 prices[index] = Price(Decimal("0.00"), (f"{line.code}: no PFS relative value row",))
                 continue
             components = {m: r for m, r in rows.items() if m}
+            base = rows[""].endo_base
+            # An endoscopy is paid against its family's base code, billed on the claim or not.
+            endo_base_rvu = codebook.rvu_rows(base, on)[0].get("") if base else None
             pfs_lines.append(
                 PfsLine(
-                    rvu=rows[""], modifiers=tuple(line.modifiers), units=line.units, component_rvus=components
+                    rvu=rows[""],
+                    modifiers=tuple(line.modifiers),
+                    units=line.units,
+                    component_rvus=components,
+                    endo_base_rvu=endo_base_rvu,
                 )
             )
             priced.append(index)

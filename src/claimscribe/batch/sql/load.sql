@@ -11,7 +11,8 @@ SELECT input_row,
        trim(coalesce(CAST(units AS VARCHAR), '')) AS units_text,
        nullif(trim(coalesce(CAST(place_of_service AS VARCHAR), '')), '') AS place_of_service,
        lower(coalesce(nullif(trim(CAST(claim_type AS VARCHAR)), ''), 'professional')) AS claim_type,
-       nullif(trim(coalesce(CAST(provider_id AS VARCHAR), '')), '') AS provider_id
+       nullif(trim(coalesce(CAST(provider_id AS VARCHAR), '')), '') AS provider_id,
+       nullif(trim(coalesce(CAST(source_error AS VARCHAR), '')), '') AS source_error
 FROM {source};
 
 CREATE OR REPLACE TEMP TABLE parsed AS
@@ -27,6 +28,7 @@ FROM raw r;
 CREATE OR REPLACE TEMP TABLE parsed_checked AS
 SELECT p.*,
        CASE
+           WHEN source_error IS NOT NULL THEN source_error
            WHEN claim_id = '' THEN 'empty claim id'
            WHEN line_number IS NULL OR line_number < 1
                THEN 'line number ''' || line_number_text || ''' is not a positive whole number'
