@@ -47,3 +47,19 @@ def test_endoscopy_without_its_base_on_the_claim_is_priced_against_the_base(code
     )
     result = check_claim(claim, codebook)
     assert [line.allowed for line in result.lines] == [Decimal("33.40"), Decimal("357.72")]
+
+
+def test_partial_hospitalization_code_without_an_apc_rate_is_left_unpriced(codebook: Codebook) -> None:
+    """G0129 carries OPPS status indicator P (partial hospitalization, paid per diem) and no APC in the
+    I/OCE table, so no rate: the line is not priced and says so; 76000 (S, APC 5523, $243.77 in the 2026
+    rate file) on the same claim is priced as usual. Before, one such line failed the whole check."""
+    claim = Claim.model_validate(
+        {
+            "claim_type": "institutional",
+            "date_of_service": "2026-03-01",
+            "lines": [{"code": "G0129"}, {"code": "76000"}],
+        }
+    )
+    result = check_claim(claim, codebook)
+    assert [line.allowed for line in result.lines] == [Decimal("0.00"), Decimal("243.77")]
+    assert "not priced" in result.lines[0].price_trace[0]

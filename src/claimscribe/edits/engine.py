@@ -15,8 +15,9 @@ from claimscribe.claims.model import Claim
 from claimscribe.edits.model import OUTCOME_RANK, CheckResult, Finding, LineResult, Outcome
 from claimscribe.edits.registry import load_edits
 from claimscribe.errors import BadInputError, UnknownCodeError
+from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import Price
-from claimscribe.pricing.opps import OppsLine, price_opps_lines
+from claimscribe.pricing.opps import OppsLine, lacks_rate, price_opps_lines
 from claimscribe.pricing.pfs import PfsLine, is_facility, price_pfs_lines
 from claimscribe.reference.codebook import Codebook
 
@@ -119,7 +120,30 @@ def _price_institutional(claim: Claim, codebook: Codebook, payable: list[int]) -
                 source=opps.source,
             )
         )
-    return dict(zip(payable, price_opps_lines(lines), strict=True)) if lines else {}
+    if not lines:
+        return {}
+    try:
+        return dict(zip(payable, price_opps_lines(lines), strict=True))
+    except PricingInputError:
+        # A paid status indicator whose APC has no rate in the rate file in force (e.g. a per-diem APC):
+        # those lines are not priced, and say why; the others are priced together as usual.
+        missing = [i for i, line in enumerate(lines) if lacks_rate(line)]
+        rest = [i for i in range(len(lines)) if i not in missing]
+        prices = {
+            payable[i]: Price(
+                Decimal("0.00"),
+                (
+                    f"{lines[i].code}: status indicator {lines[i].status_indicator} is paid from APC "
+                    f"{lines[i].apc or '(none)'}, which has no rate in the OPPS rate file in force: "
+                    "not priced",
+                ),
+            )
+            for i in missing
+        }
+        if rest:
+            priced = price_opps_lines([lines[i] for i in rest])
+            prices.update(zip((payable[i] for i in rest), priced, strict=True))
+        return prices
 
 
 def check_claim(claim: Claim, codebook: Codebook) -> CheckResult:

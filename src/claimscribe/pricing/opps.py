@@ -47,6 +47,12 @@ def _status(line: OppsLine, number: int) -> OppsStatusIndicator:
     return found
 
 
+def lacks_rate(line: OppsLine) -> bool:
+    """A line whose status indicator can be paid from an APC rate but which has no rate to pay it with."""
+    found = opps_asc_rules().opps.status_indicators.codes.get(line.status_indicator.strip().upper())
+    return line.apc_rate is None and found is not None and found.treatment not in ("packaged", "not_paid")
+
+
 def _rate(line: OppsLine, number: int) -> Decimal:
     """The APC rate a paid line needs."""
     if line.apc_rate is None:

@@ -21,6 +21,7 @@ import duckdb
 
 from claimscribe import config, knowledge
 from claimscribe.errors import BadInputError, CodebookMissingError, UnknownCodeError
+from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import ConversionFactor, Gpci, RvuRow
 from claimscribe.pricing.opps import opps_payment
 from claimscribe.pricing.pfs import pfs_amount
@@ -392,12 +393,18 @@ class Codebook:
             ]
             rate = found[0][1] if found else None
             source = f"{dataset.title}; APC rate from {rates.best.title}"
-        price = opps_payment(si, rate, units=1, source=source)
+        try:
+            payment: Decimal | None = opps_payment(si, rate, units=1, source=source).amount
+        except PricingInputError:
+            # A paid indicator without an APC rate in the file (partial hospitalization P, per diem):
+            # the code is known to OPPS, its payment is not in the data.
+            payment = None
+            warnings.append(f"OPPS: status indicator {si} is paid from an APC rate the loaded files lack")
         opps = OppsPayment(
             status_indicator=si,
             apc=apc,
             rate=rate,
-            payment=price.amount,
+            payment=payment,
             source=source,
             short_descriptor=short,
         )
