@@ -1,7 +1,7 @@
 -- Load the input into `lines` and `rejects`: every input row ends in exactly one of them.
 -- `{source}` is the input relation the engine fills in, numbered by `input_row` in file order.
 
-CREATE OR REPLACE TEMP TABLE raw AS
+CREATE OR REPLACE TEMP VIEW raw AS
 SELECT input_row,
        trim(coalesce(CAST(claim_id AS VARCHAR), '')) AS claim_id,
        trim(coalesce(CAST(line_number AS VARCHAR), '')) AS line_number_text,
@@ -15,7 +15,7 @@ SELECT input_row,
        nullif(trim(coalesce(CAST(source_error AS VARCHAR), '')), '') AS source_error
 FROM {source};
 
-CREATE OR REPLACE TEMP TABLE parsed AS
+CREATE OR REPLACE TEMP VIEW parsed AS
 SELECT r.*,
        CASE WHEN regexp_matches(line_number_text, '^(?:[0-9]{1,9})$') THEN CAST(line_number_text AS INTEGER) END
            AS line_number,
@@ -74,8 +74,8 @@ SELECT input_row, claim_id, line_number_text, date_text, code, modifiers_text, u
        claim_type, provider_id, claim_reason
 FROM claim_checked WHERE claim_reason IS NOT NULL;
 
-DROP TABLE raw;
-DROP TABLE parsed;
+DROP VIEW raw;
+DROP VIEW parsed;
 DROP TABLE parsed_checked;
 DROP TABLE claim_checked;
 
