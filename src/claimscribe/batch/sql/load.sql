@@ -47,20 +47,23 @@ SELECT p.*,
        END AS reason
 FROM parsed p;
 
+-- One window over each claim's lines in line-number order finds both claim-level problems: a line number
+-- seen before (every repeat after the first), and a claim type other than the first line's.
 CREATE OR REPLACE TEMP TABLE claim_checked AS
 SELECT c.*,
        CASE
-           WHEN row_number() OVER (PARTITION BY claim_id, line_number ORDER BY input_row) > 1
+           WHEN line_number = lag(line_number) OVER claim_order
                THEN 'duplicate line number ' || line_number || ' on claim ' || claim_id
-           WHEN claim_type <> first_value(claim_type) OVER (PARTITION BY claim_id ORDER BY line_number, input_row)
+           WHEN claim_type <> first_value(claim_type) OVER claim_order
                THEN 'claim type ' || claim_type || ' differs from the claim''s first line'
        END AS claim_reason
 FROM parsed_checked c
-WHERE reason IS NULL;
+WHERE reason IS NULL
+WINDOW claim_order AS (PARTITION BY claim_id ORDER BY line_number, input_row);
 
+-- Line numbers are unique within a claim here, so they order and identify its lines (`line_index`).
 CREATE OR REPLACE TEMP TABLE lines AS
-SELECT input_row, claim_id, line_number,
-       CAST(row_number() OVER (PARTITION BY claim_id ORDER BY line_number) - 1 AS INTEGER) AS line_index,
+SELECT input_row, claim_id, line_number, line_number AS line_index,
        dos, code, modifiers, units, place_of_service, claim_type, provider_id
 FROM claim_checked
 WHERE claim_reason IS NULL;
