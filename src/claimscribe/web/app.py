@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -95,6 +96,9 @@ def create_app(codebook_path: Path | None = None, database_url: str | None = Non
     app.include_router(api.router)
     _openapi_with(app, api.extra_schemas())
     app.include_router(pages.router)
+    # Swagger UI's files come from the fastapi-offline package: /docs works with no CDN and no copy here.
+    swagger = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/swagger-ui", StaticFiles(directory=str(swagger)), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/docs", include_in_schema=False)
@@ -102,8 +106,8 @@ def create_app(codebook_path: Path | None = None, database_url: str | None = Non
         return get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="claimscribe API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_js_url="/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
         )
 
