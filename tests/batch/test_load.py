@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from claimscribe.batch import BatchSummary, run_batch
-from claimscribe.batch.generate import COLUMNS, generate
+from claimscribe.batch.columns import INPUT_COLUMNS as COLUMNS
+from claimscribe.batch.generate import generate
 from claimscribe.batch.report import render
 from claimscribe.errors import BadInputError
 

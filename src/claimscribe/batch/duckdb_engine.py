@@ -81,6 +81,13 @@ SQL_FILES = (
 
 
 Progress = Callable[[str, int, int], None]
+# The outputs both engines write, each in the order a reader expects.
+OUTPUT_QUERIES = {
+    "lines": "SELECT * FROM line_output ORDER BY input_row",
+    "findings": "SELECT * FROM findings_output ORDER BY claim_id, line_number, rule",
+    "summary": "SELECT * FROM summary ORDER BY dimension, dollars_at_risk DESC, key",
+    "rejects": "SELECT * FROM rejects ORDER BY input_row",
+}
 
 
 @dataclass
@@ -494,14 +501,8 @@ def run_batch(
 
 def _write(con: duckdb.DuckDBPyConnection, out: Path, out_format: str) -> dict[str, Path]:
     option = "FORMAT PARQUET" if out_format == "parquet" else "FORMAT CSV, HEADER"
-    queries = {
-        "lines": "SELECT * FROM line_output ORDER BY input_row",
-        "findings": "SELECT * FROM findings_output ORDER BY claim_id, line_number, rule",
-        "summary": "SELECT * FROM summary ORDER BY dimension, dollars_at_risk DESC, key",
-        "rejects": "SELECT * FROM rejects ORDER BY input_row",
-    }
     outputs = {}
-    for name, query in queries.items():
+    for name, query in OUTPUT_QUERIES.items():
         path = out / f"{name}.{out_format}"
         con.execute(f"COPY ({query}) TO {_quoted(path)} ({option})")
         outputs[name] = path

@@ -18,19 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+from claimscribe.batch.columns import INPUT_COLUMNS
 from claimscribe.edits import imaging_included, imaging_integral
 
-COLUMNS = (
-    "claim_id",
-    "line_number",
-    "date_of_service",
-    "code",
-    "modifiers",
-    "units",
-    "place_of_service",
-    "claim_type",
-    "provider_id",
-)
 FORMATS = ("csv", "parquet", "jsonl")
 # Dates of service: mostly the quarter every loaded release covers, some in 2026 (a partial PFS release
 # and stale NCCI tables) and some before the NCCI quarter.
@@ -199,7 +189,7 @@ def generate(
         written = 0
         with target.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
+            writer.writerow(INPUT_COLUMNS)
             claim = 0
             while written < lines:
                 claim += 1
@@ -223,7 +213,7 @@ def generate(
                     if rng.random() < bad_share:
                         column, value = rng.choice(BAD_VALUES)
                         row[column] = value
-                    writer.writerow([row[c] for c in COLUMNS])
+                    writer.writerow([row[c] for c in INPUT_COLUMNS])
                     written += 1
         if fmt != "csv":
             option = "FORMAT PARQUET" if fmt == "parquet" else "FORMAT JSON"

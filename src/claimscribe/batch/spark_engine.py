@@ -29,6 +29,7 @@ from claimscribe.batch import spark_sql
 from claimscribe.batch.columns import INPUT_COLUMNS, SOURCE_ERROR
 from claimscribe.batch.duckdb_engine import (
     OUT_FORMATS,
+    OUTPUT_QUERIES,
     SQL_FILES,
     BatchSummary,
     Progress,
@@ -216,14 +217,8 @@ def _findings_frame(spark: SparkSession, parts: list[DataFrame]) -> DataFrame:
 
 
 def _write(spark: SparkSession, out: Path, out_format: str) -> dict[str, Path]:
-    queries = {
-        "lines": "SELECT * FROM line_output ORDER BY input_row",
-        "findings": "SELECT * FROM findings_output ORDER BY claim_id, line_number, rule",
-        "summary": "SELECT * FROM summary ORDER BY dimension, dollars_at_risk DESC, key",
-        "rejects": "SELECT * FROM rejects ORDER BY input_row",
-    }
     outputs = {}
-    for name, query in queries.items():
+    for name, query in OUTPUT_QUERIES.items():
         path = out / f"{name}.{out_format}"
         writer = spark.sql(query).write.mode("overwrite")
         if out_format == "parquet":
