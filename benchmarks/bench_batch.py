@@ -97,31 +97,43 @@ def main() -> None:
 
         for size in options.sizes:
             path, made = source(size)
-            seconds, lines, rejects, peak = _child(DUCKDB_CHILD, str(path), str(work / f"out_{size}"), str(codebook))
-            rows.append(f"| DuckDB, {size:,} generated lines (Parquet; {int(lines):,} checked, {int(rejects):,} rejected) | "
-                        f"{float(seconds):.1f} s, {size / float(seconds):,.0f} lines/s, peak {_gb(peak)} "
-                        f"(generation {made:.1f} s, not counted) | 10M under 60 s, < 4 GB |")
+            seconds, lines, rejects, peak = _child(
+                DUCKDB_CHILD, str(path), str(work / f"out_{size}"), str(codebook)
+            )
+            rows.append(
+                f"| DuckDB, {size:,} generated lines (Parquet; {int(lines):,} checked, {int(rejects):,} rejected) | "
+                f"{float(seconds):.1f} s, {size / float(seconds):,.0f} lines/s, peak {_gb(peak)} "
+                f"(generation {made:.1f} s, not counted) | 10M under 60 s, < 4 GB |"
+            )
         if options.ratio_lines:
             size = options.ratio_lines
             path, _ = source(size)
             out = work / f"ratio_{size}"
             batch_seconds, *_ = _child(DUCKDB_CHILD, str(path), str(out), str(codebook))
-            claim_seconds, lines, claims = _child(PER_CLAIM_CHILD, str(out / "lines.parquet"), str(codebook), str(root))
+            claim_seconds, lines, claims = _child(
+                PER_CLAIM_CHILD, str(out / "lines.parquet"), str(codebook), str(root)
+            )
             ratio = float(claim_seconds) / float(batch_seconds)
-            rows.append(f"| the same {size:,} lines ({int(lines):,} checked on {int(claims):,} claims): per-claim engine "
-                        f"(`check_claim` in a loop, one core, warm) vs DuckDB engine (whole run) | per-claim "
-                        f"{float(claim_seconds):.1f} s, DuckDB {float(batch_seconds):.1f} s: DuckDB {ratio:.1f}× faster | — |")
+            rows.append(
+                f"| the same {size:,} lines ({int(lines):,} checked on {int(claims):,} claims): per-claim engine "
+                f"(`check_claim` in a loop, one core, warm) vs DuckDB engine (whole run) | per-claim "
+                f"{float(claim_seconds):.1f} s, DuckDB {float(batch_seconds):.1f} s: DuckDB {ratio:.1f}× faster | — |"
+            )
         if options.spark_lines:
             size = options.spark_lines
             path, _ = source(size)
-            seconds, lines, rejects, _ = _child(SPARK_CHILD, str(path), str(work / f"spark_{size}"), str(codebook))
-            rows.append(f"| Spark 4 local mode (`local[*]`, 2 cores, 4 GB driver), {size:,} lines ({int(lines):,} checked, "
-                        f"{int(rejects):,} rejected), JVM start included | {float(seconds):.1f} s, "
-                        f"{size / float(seconds):,.0f} lines/s | — |")
+            seconds, lines, rejects, _ = _child(
+                SPARK_CHILD, str(path), str(work / f"spark_{size}"), str(codebook)
+            )
+            rows.append(
+                f"| Spark 4 local mode (`local[*]`, 2 cores, 4 GB driver), {size:,} lines ({int(lines):,} checked, "
+                f"{int(rejects):,} rejected), JVM start included | {float(seconds):.1f} s, "
+                f"{size / float(seconds):,.0f} lines/s | — |"
+            )
     args = " ".join(sys.argv[1:])
     body = f"""
-Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}.
-Command: `.venv/bin/python benchmarks/bench_batch.py{(' ' + args) if args else ''}`. Every edit and the
+Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {time.strftime("%Y-%m-%d")}.
+Command: `.venv/bin/python benchmarks/bench_batch.py{(" " + args) if args else ""}`. Every edit and the
 national pricing of each line (the per-claim engine's multiple-procedure ranking is not in the SQL); times
 are whole runs: read, every edit, pricing, writing lines/findings/summary/rejects as Parquet.
 

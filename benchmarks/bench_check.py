@@ -27,8 +27,30 @@ from claimscribe.claims.model import Claim
 from claimscribe.edits.engine import check_claim
 from claimscribe.reference.codebook import Codebook
 
-CODES = ["29881", "29880", "76000", "62321", "62323", "77003", "20610", "20611", "64483", "64484", "64493",
-         "64494", "99213", "99214", "73560", "72100", "27096", "76942", "25606", "64635", "64636", "J1040"]
+CODES = [
+    "29881",
+    "29880",
+    "76000",
+    "62321",
+    "62323",
+    "77003",
+    "20610",
+    "20611",
+    "64483",
+    "64484",
+    "64493",
+    "64494",
+    "99213",
+    "99214",
+    "73560",
+    "72100",
+    "27096",
+    "76942",
+    "25606",
+    "64635",
+    "64636",
+    "J1040",
+]
 MODIFIERS = [[], [], ["26"], ["59"], ["RT"], ["LT"], ["XS"], ["25"], ["50"]]
 
 
@@ -36,11 +58,27 @@ def random_claims(count: int, seed: int = 11) -> list[Claim]:
     rng = random.Random(seed)
     claims = []
     for i in range(count):
-        lines = [{"code": code, "modifiers": rng.choice(MODIFIERS), "units": rng.choice([1, 1, 1, 2]),
-                  "diagnosis_pointers": [1]} for code in rng.sample(CODES, 5)]
-        claims.append(Claim.model_validate({
-            "claim_id": f"B{i:06d}", "claim_type": "professional", "date_of_service": "2024-08-01",
-            "place_of_service": rng.choice(["11", "22", "24"]), "diagnoses": ["M25.561"], "lines": lines}))
+        lines = [
+            {
+                "code": code,
+                "modifiers": rng.choice(MODIFIERS),
+                "units": rng.choice([1, 1, 1, 2]),
+                "diagnosis_pointers": [1],
+            }
+            for code in rng.sample(CODES, 5)
+        ]
+        claims.append(
+            Claim.model_validate(
+                {
+                    "claim_id": f"B{i:06d}",
+                    "claim_type": "professional",
+                    "date_of_service": "2024-08-01",
+                    "place_of_service": rng.choice(["11", "22", "24"]),
+                    "diagnoses": ["M25.561"],
+                    "lines": lines,
+                }
+            )
+        )
     return claims
 
 
@@ -49,7 +87,7 @@ def main() -> None:
     book = Codebook(path)
     claims = random_claims(1000)
     for claim in claims[:200]:
-        check_claim(claim, book)                 # warm: indexes, knowledge, release resolutions
+        check_claim(claim, book)  # warm: indexes, knowledge, release resolutions
     one = claims[0]
     same_ms = []
     for _ in range(500):
@@ -69,13 +107,20 @@ def main() -> None:
             target = Path(tmp) / name
             target.write_text(text)
             started = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "claimscribe.cli", "check", str(target), "--json"],
-                                    capture_output=True, text=True, env={**os.environ}, check=False)
+            result = subprocess.run(
+                [sys.executable, "-m", "claimscribe.cli", "check", str(target), "--json"],
+                capture_output=True,
+                text=True,
+                env={**os.environ},
+                check=False,
+            )
             elapsed = time.perf_counter() - started
             if result.returncode != 0:
                 raise SystemExit(f"check failed on {name}: {result.stderr.strip()}")
-            file_rows.append(f"| `claimscribe check {name} --json`, 10,000 random 5-line claims (whole command, "
-                             f"start-up included) | {elapsed:.1f} s, {10_000 / elapsed:,.0f} claims/s | > 2,000 claims/s |")
+            file_rows.append(
+                f"| `claimscribe check {name} --json`, 10,000 random 5-line claims (whole command, "
+                f"start-up included) | {elapsed:.1f} s, {10_000 / elapsed:,.0f} claims/s | > 2,000 claims/s |"
+            )
     body = f"""
 Command: `.venv/bin/python benchmarks/bench_check.py` (codebook `{path}`).
 

@@ -29,7 +29,7 @@ def main() -> None:
     load_s = time.perf_counter() - started
     from tests.scribe.test_extract import CASES, accuracy
 
-    fields, timings = accuracy(CASES)                 # first pass warms
+    fields, timings = accuracy(CASES)  # first pass warms
     fields, timings = accuracy(CASES)
     longest = max(CASES, key=lambda c: len(c.text))
     page_ms = []
@@ -37,7 +37,9 @@ def main() -> None:
         t = time.perf_counter()
         extract(longest.text)
         page_ms.append((time.perf_counter() - t) * 1000)
-    rows = "\n".join(f"| {field} | {right}/{total} ({right / total:.0%}) |" for field, (right, total) in fields.items())
+    rows = "\n".join(
+        f"| {field} | {right}/{total} ({right / total:.0%}) |" for field, (right, total) in fields.items()
+    )
     asr_row = "| speech recognition | espeak-ng not installed: not measured | > 5× real time |"
     if shutil.which("espeak-ng"):
         from claimscribe.scribe.asr import default_model_path, load_model, transcribe
@@ -47,13 +49,17 @@ def main() -> None:
         model_s = time.perf_counter() - t
         with tempfile.TemporaryDirectory() as tmp:
             wav = Path(tmp) / "dictation.wav"
-            subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), longest.text], check=True)
+            subprocess.run(
+                ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), longest.text], check=True
+            )
             t = time.perf_counter()
             transcript = transcribe(wav)
             asr_s = time.perf_counter() - t
         factor = transcript.duration_seconds / asr_s
-        asr_row = (f"| speech recognition, Whisper tiny.en int8 on 2 threads, {transcript.duration_seconds:.0f} s of espeak-ng audio "
-                   f"(model load {model_s:.2f} s) | {asr_s:.1f} s, {factor:.1f}× real time | > 5× real time |")
+        asr_row = (
+            f"| speech recognition, Whisper tiny.en int8 on 2 threads, {transcript.duration_seconds:.0f} s of espeak-ng audio "
+            f"(model load {model_s:.2f} s) | {asr_s:.1f} s, {factor:.1f}× real time | > 5× real time |"
+        )
     body = f"""
 Command: `.venv/bin/python benchmarks/bench_scribe.py`. Dictations: the {len(CASES)} in `tests/scribe/dictations/`
 (written with the rules; see their notes for which were held out).

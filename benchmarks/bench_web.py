@@ -32,8 +32,11 @@ from claimscribe import config
 
 PAGE_CODES = ["76000", "29881", "62323", "20611", "99213", "77002", "64483", "27096", "73560", "J1040"]
 CLAIM = {
-    "claim_id": "BENCH-5", "claim_type": "professional", "date_of_service": "2026-03-01",
-    "place_of_service": "22", "diagnoses": ["M23.211", "M25.561"],
+    "claim_id": "BENCH-5",
+    "claim_type": "professional",
+    "date_of_service": "2026-03-01",
+    "place_of_service": "22",
+    "diagnoses": ["M23.211", "M25.561"],
     "lines": [
         {"code": "29881", "modifiers": ["RT"], "units": 1, "diagnosis_pointers": [1]},
         {"code": "76000", "modifiers": ["26"], "units": 1, "diagnosis_pointers": [1]},
@@ -58,8 +61,9 @@ def make_token(database_url: str) -> str:
     migrate(engine)
     with sessions(engine).begin() as s:
         practice = accounts.get_or_create_practice(s, "Benchmark practice")
-        user = accounts.create_user(s, username="bench", password="benchmark password 1",
-                                    role="coder", practice_id=practice.id)
+        user = accounts.create_user(
+            s, username="bench", password="benchmark password 1", role="coder", practice_id=practice.id
+        )
         token = accounts.issue_token(s, user, name="bench")
     engine.dispose()
     return token
@@ -69,7 +73,9 @@ def start(workers: int, database_url: str, port: int, log: Path) -> subprocess.P
     env = {**os.environ, "CLAIMSCRIBE_DATABASE_URL": database_url, "CLAIMSCRIBE_SECRET_KEY": "bench"}
     process = subprocess.Popen(
         [sys.executable, "-m", "claimscribe.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        stdout=log.open("w"), stderr=subprocess.STDOUT, env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=env,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -130,8 +136,13 @@ async def sustained(base: str, token: str, rate: int, seconds: int) -> dict:
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - start
     latencies.sort()
-    return {"requests": total, "elapsed": elapsed, "errors": errors,
-            "p50": latencies[len(latencies) // 2], "p99": latencies[int(len(latencies) * 0.99)]}
+    return {
+        "requests": total,
+        "elapsed": elapsed,
+        "errors": errors,
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[int(len(latencies) * 0.99)],
+    }
 
 
 def main() -> None:
@@ -149,10 +160,26 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             with httpx.Client(base_url=base, timeout=30) as client:
-                pages = sequential(client, [("GET", f"/codes/{c}?date=2026-03-01", {}) for c in PAGE_CODES], 300)
-                check = sequential(client, [("POST", "/api/v1/check", {
-                    "content": json.dumps(CLAIM),
-                    "headers": {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}})], 300)
+                pages = sequential(
+                    client, [("GET", f"/codes/{c}?date=2026-03-01", {}) for c in PAGE_CODES], 300
+                )
+                check = sequential(
+                    client,
+                    [
+                        (
+                            "POST",
+                            "/api/v1/check",
+                            {
+                                "content": json.dumps(CLAIM),
+                                "headers": {
+                                    "Authorization": f"Bearer {token}",
+                                    "Content-Type": "application/json",
+                                },
+                            },
+                        )
+                    ],
+                    300,
+                )
             load = asyncio.run(sustained(base, token, args.rate, args.seconds))
         finally:
             server.terminate()
@@ -169,7 +196,7 @@ of each URL.
 |---|---|---|
 | `GET /codes/{{code}}` page, median of 300 (10 codes) | {page_median:.1f} ms (p90 {sorted(pages)[269]:.1f} ms) | < 30 ms |
 | `POST /api/v1/check`, 5-line claim, median of 300 | {check_median:.1f} ms (p90 {sorted(check)[269]:.1f} ms) | < 10 ms |
-| open loop {args.rate} requests/s for {args.seconds} s (1/4 checks, 1/4 code JSON, 1/2 code pages) | {load['requests']} requests in {load['elapsed']:.1f} s ({achieved:.0f}/s), {errors} errors{(' ' + str(load['errors'])) if errors else ''}; p50 {load['p50']:.1f} ms, p99 {load['p99']:.1f} ms | zero errors |
+| open loop {args.rate} requests/s for {args.seconds} s (1/4 checks, 1/4 code JSON, 1/2 code pages) | {load["requests"]} requests in {load["elapsed"]:.1f} s ({achieved:.0f}/s), {errors} errors{(" " + str(load["errors"])) if errors else ""}; p50 {load["p50"]:.1f} ms, p99 {load["p99"]:.1f} ms | zero errors |
 """
     print(body)
     write_section("Web app and API", body)

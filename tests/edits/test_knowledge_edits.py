@@ -20,7 +20,7 @@ from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits import documentation, imaging_included, imaging_integral
 from claimscribe.edits.registry import EDITS
 
-PTP_QUARTER = dt.date(2024, 8, 1)      # inside the practitioner PTP release in the mirror (v30.2, 2024Q3)
+PTP_QUARTER = dt.date(2024, 8, 1)  # inside the practitioner PTP release in the mirror (v30.2, 2024Q3)
 SOURCE_IDS = {s["id"] for s in knowledge.load("sources.yaml")["sources"]}
 
 
@@ -51,10 +51,13 @@ def _cited() -> list[tuple[str, tuple[str, ...]]]:
     cited = [("imaging_included", included.sources)]
     cited += [(f"imaging_included {e.id}", e.sources) for e in included.entries]
     cited += [(f"counterpart {c.code}", c.sources) for c in included.without_guidance_counterparts]
-    cited += [("policy", policy.sources), ("policy findings", policy.finding_sources),
-              ("policy imaging codes", policy.imaging_codes_sources),
-              ("policy surgical codes", policy.surgical_codes.sources),
-              ("policy purpose terms", policy.integral_purpose_terms.sources)]
+    cited += [
+        ("policy", policy.sources),
+        ("policy findings", policy.finding_sources),
+        ("policy imaging codes", policy.imaging_codes_sources),
+        ("policy surgical codes", policy.surgical_codes.sources),
+        ("policy purpose terms", policy.integral_purpose_terms.sources),
+    ]
     cited += [(f"exception {e.id}", e.sources) for e in integral.exceptions]
     doc = documentation.code_documentation("76000")
     assert doc is not None
@@ -140,18 +143,24 @@ def test_checks_do_not_change_the_claim(codebook) -> None:  # type: ignore[no-un
 
 def test_surgical_means_the_cpt_surgery_range_or_a_surgical_global_period(codebook) -> None:  # type: ignore[no-untyped-def]
     on = PTP_QUARTER
-    assert imaging_integral.is_surgical("29881", on, codebook)          # 10004-69990
-    assert imaging_integral.is_surgical("93458", on, codebook)          # RVU24C global 000
-    assert not imaging_integral.is_surgical("99213", on, codebook)      # global XXX
-    assert not imaging_integral.is_surgical("77003", on, codebook)      # global ZZZ
-    assert not imaging_integral.is_surgical("0999T", on, codebook)      # in no dataset
+    assert imaging_integral.is_surgical("29881", on, codebook)  # 10004-69990
+    assert imaging_integral.is_surgical("93458", on, codebook)  # RVU24C global 000
+    assert not imaging_integral.is_surgical("99213", on, codebook)  # global XXX
+    assert not imaging_integral.is_surgical("77003", on, codebook)  # global ZZZ
+    assert not imaging_integral.is_surgical("0999T", on, codebook)  # in no dataset
 
 
 @pytest.mark.parametrize(
     ("imaged", "treated", "same"),
-    [("knee", "right knee", True), ("right knee", "right knee", True), ("left knee", "right knee", False),
-     ("bilateral knees", "right knee", True), ("both hips", "left hip", True),
-     ("chest", "right knee", False), ("L4-L5 facet", "L4-L5", True)],
+    [
+        ("knee", "right knee", True),
+        ("right knee", "right knee", True),
+        ("left knee", "right knee", False),
+        ("bilateral knees", "right knee", True),
+        ("both hips", "left hip", True),
+        ("chest", "right knee", False),
+        ("L4-L5 facet", "L4-L5", True),
+    ],
 )
 def test_same_site(imaged: str, treated: str, same: bool) -> None:
     assert imaging_integral.same_site(imaged, treated) is same
@@ -169,8 +178,15 @@ def test_every_element_of_76000_parses_with_a_permanent_rule_id() -> None:
 
 @pytest.mark.parametrize(
     "rule",
-    ["__import__('os').system('true')", "minutes <= 60 or True", "seconds <= 60", "minutes <= sixty",
-     "minutes =< 60", "len(minutes) < 2", ""],
+    [
+        "__import__('os').system('true')",
+        "minutes <= 60 or True",
+        "seconds <= 60",
+        "minutes <= sixty",
+        "minutes =< 60",
+        "len(minutes) < 2",
+        "",
+    ],
 )
 def test_the_rule_evaluator_accepts_only_present_and_a_number_comparison(rule: str) -> None:
     with pytest.raises(ValueError):
@@ -193,11 +209,15 @@ def test_fact_paths_are_checked_against_procedure_facts() -> None:
 
 
 def test_fact_values_read_only_the_used_imaging_of_the_codes_modality() -> None:
-    facts = ProcedureFacts.model_validate({"imaging": [
-        {"modality": "ultrasound", "used": True, "minutes": 9},
-        {"modality": "fluoroscopy", "used": False, "minutes": 8},
-        {"modality": "fluoroscopy", "used": True, "minutes": 3, "site": "chest"},
-    ]})
+    facts = ProcedureFacts.model_validate(
+        {
+            "imaging": [
+                {"modality": "ultrasound", "used": True, "minutes": 9},
+                {"modality": "fluoroscopy", "used": False, "minutes": 8},
+                {"modality": "fluoroscopy", "used": True, "minutes": 3, "site": "chest"},
+            ]
+        }
+    )
     assert documentation.fact_values(facts, "imaging.minutes", "fluoroscopy") == [Decimal(3)]
     assert documentation.fact_values(facts, "imaging.site", "fluoroscopy") == ["chest"]
     assert documentation.fact_values(facts, "indication", "fluoroscopy") == []
@@ -205,9 +225,15 @@ def test_fact_values_read_only_the_used_imaging_of_the_codes_modality() -> None:
 
 @pytest.mark.parametrize(
     ("modifiers", "condition", "applies"),
-    [([], "global", True), (["26"], "global", False), (["TC"], "global", False),
-     (["26"], "modifier:26", True), (["59", "26"], "modifier:59", True), (["XS"], "modifier:59", False),
-     ([], "always", True)],
+    [
+        ([], "global", True),
+        (["26"], "global", False),
+        (["TC"], "global", False),
+        (["26"], "modifier:26", True),
+        (["59", "26"], "modifier:59", True),
+        (["XS"], "modifier:59", False),
+        ([], "always", True),
+    ],
 )
 def test_applies_when(modifiers: list[str], condition: str, applies: bool) -> None:
     assert documentation.applies(condition, ClaimLine(code="76000", modifiers=modifiers)) is applies

@@ -17,18 +17,32 @@ FULL_FACTS = {
         {"name": "fluoroscopy of the chest for central line position", "code": "76000", "site": "chest"},
     ],
     "imaging": [
-        {"modality": "fluoroscopy", "used": True, "minutes": 1.5, "site": "chest",
-         "purpose": "central venous catheter tip position, unrelated to the arthroscopy",
-         "dose": {"value": 2.1, "unit": "Gy·cm²", "kind": "dap"}}
+        {
+            "modality": "fluoroscopy",
+            "used": True,
+            "minutes": 1.5,
+            "site": "chest",
+            "purpose": "central venous catheter tip position, unrelated to the arthroscopy",
+            "dose": {"value": 2.1, "unit": "Gy·cm²", "kind": "dap"},
+        }
     ],
 }
 
 
-def claim(*lines: tuple[str, ...], facts: dict | None = None, dos: str = "2024-08-01", pos: str = "22",
-          diagnoses: tuple[str, ...] = ("M23.211",)) -> Claim:
-    data: dict = {"claim_type": "professional", "date_of_service": dos, "place_of_service": pos,
-                  "diagnoses": list(diagnoses),
-                  "lines": [{"code": line[0], "modifiers": list(line[1:])} for line in lines]}
+def claim(
+    *lines: tuple[str, ...],
+    facts: dict | None = None,
+    dos: str = "2024-08-01",
+    pos: str = "22",
+    diagnoses: tuple[str, ...] = ("M23.211",),
+) -> Claim:
+    data: dict = {
+        "claim_type": "professional",
+        "date_of_service": dos,
+        "place_of_service": pos,
+        "diagnoses": list(diagnoses),
+        "lines": [{"code": line[0], "modifiers": list(line[1:])} for line in lines],
+    }
     if facts is not None:
         data["documentation"] = {"facts": facts}
     return Claim.model_validate(data)
@@ -60,8 +74,11 @@ def test_faq3_76000_59_with_a_documented_distinct_site_is_payable(codebook) -> N
 
 def test_faq4_76000_26_without_an_interpretation_report_goes_to_review(codebook) -> None:  # type: ignore[no-untyped-def]
     # knowledge/codes/76000.yaml: billing 26 requires a separate written interpretation report.
-    facts = {**FULL_FACTS, "interpretation_report": False,
-             "procedures": [{"name": "fluoroscopy of the chest", "code": "76000", "site": "chest"}]}
+    facts = {
+        **FULL_FACTS,
+        "interpretation_report": False,
+        "procedures": [{"name": "fluoroscopy of the chest", "code": "76000", "site": "chest"}],
+    }
     result = check_claim(claim(("76000", "26"), facts=facts, diagnoses=("T82.598A",)), codebook)
     assert result.lines[0].outcome == "review"
     assert any(rule.startswith("DOC-76000") for rule in result.lines[0].rules)

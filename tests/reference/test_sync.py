@@ -113,7 +113,7 @@ def test_sync_killed_half_way_leaves_the_previous_codebook(mirror: Path, previou
         building = list(previous.parent.glob("*.building*"))
         if building and seen_at is None:
             seen_at = time.monotonic()
-        if seen_at is not None and time.monotonic() - seen_at > 3:     # a third of the way in
+        if seen_at is not None and time.monotonic() - seen_at > 3:  # a third of the way in
             break
         time.sleep(0.05)
     assert process.poll() is None, "sync finished before it could be interrupted"
@@ -143,7 +143,10 @@ def test_status_lists_every_dataset_with_vintage_and_rows(codebook_path: Path) -
 def test_no_mirror_and_cms_unreachable_is_one_line(tmp_path: Path) -> None:
     # Port 9 on loopback is closed: the same path a machine without network takes.
     result = run_cli(
-        "data", "sync", codebook=tmp_path / "cb.duckdb", extra_env={"CLAIMSCRIBE_CMS_URL": "http://127.0.0.1:9/"}
+        "data",
+        "sync",
+        codebook=tmp_path / "cb.duckdb",
+        extra_env={"CLAIMSCRIBE_CMS_URL": "http://127.0.0.1:9/"},
     )
     assert result.returncode == 2
     assert "cannot be reached" in result.stderr and "--mirror" in result.stderr

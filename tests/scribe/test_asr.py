@@ -45,65 +45,173 @@ DICTATIONS = (
     Dictation(
         "Right knee arthroscopy with partial medial meniscectomy. Fluoroscopy time was one minute and "
         "twenty seconds. Dose was four point two milligray.",
-        ("right", "knee", "arthroscopy", "meniscectomy", "fluoroscopy", "1|one", "minute", "20|twenty",
-         "seconds", "4.2|four point two", "milligray"),
+        (
+            "right",
+            "knee",
+            "arthroscopy",
+            "meniscectomy",
+            "fluoroscopy",
+            "1|one",
+            "minute",
+            "20|twenty",
+            "seconds",
+            "4.2|four point two",
+            "milligray",
+        ),
     ),
     Dictation(
         "Left shoulder subacromial injection under fluoroscopic guidance. Fluoroscopy time was thirty "
         "seconds. Dose area product was two point five gray centimeters squared.",
-        ("left", "shoulder", "subacromial", "injection", "fluoroscopic", "30|thirty", "seconds",
-         "2.5|two point five", "gray", "centimeters", "squared"),
+        (
+            "left",
+            "shoulder",
+            "subacromial",
+            "injection",
+            "fluoroscopic",
+            "30|thirty",
+            "seconds",
+            "2.5|two point five",
+            "gray",
+            "centimeters",
+            "squared",
+        ),
     ),
     Dictation(
         "Bilateral L four L five transforaminal epidural steroid injection. Eighty milligrams of "
         "triamcinolone were injected. Fluoroscopy time was forty five seconds.",
-        ("bilateral", "l4|l 4|l four", "l5|l 5|l five", "transforaminal", "epidural", "steroid", "injection",
-         "80|eighty", "milligrams", "triamcinolone", "45|forty five", "seconds"),
+        (
+            "bilateral",
+            "l4|l 4|l four",
+            "l5|l 5|l five",
+            "transforaminal",
+            "epidural",
+            "steroid",
+            "injection",
+            "80|eighty",
+            "milligrams",
+            "triamcinolone",
+            "45|forty five",
+            "seconds",
+        ),
         fmt="mp3",
     ),
     Dictation(
         "Right hip intra-articular injection with ultrasound guidance. No fluoroscopy was used. The "
         "patient tolerated the procedure well.",
-        ("right", "hip", "intra articular|intraarticular", "injection", "ultrasound", "no fluoroscopy",
-         "used"),
+        (
+            "right",
+            "hip",
+            "intra articular|intraarticular",
+            "injection",
+            "ultrasound",
+            "no fluoroscopy",
+            "used",
+        ),
     ),
     Dictation(
         "Left sacroiliac joint injection under fluoroscopy. Total fluoroscopy time was two minutes and ten "
         "seconds. Air kerma was twelve milligray.",
-        ("left", "sacroiliac", "joint", "injection", "fluoroscopy", "2|two", "minutes", "10|ten", "seconds",
-         "air kerma", "12|twelve", "milligray"),
+        (
+            "left",
+            "sacroiliac",
+            "joint",
+            "injection",
+            "fluoroscopy",
+            "2|two",
+            "minutes",
+            "10|ten",
+            "seconds",
+            "air kerma",
+            "12|twelve",
+            "milligray",
+        ),
     ),
     Dictation(
         "Lumbar medial branch block at L three L four and L four L five on the right. Fluoroscopy time was "
         "fifty two seconds. Dose was one point eight milligray.",
-        ("lumbar", "medial branch", "block", "l3|l 3|l three", "l4|l 4|l four", "l5|l 5|l five", "right",
-         "52|fifty two", "seconds", "1.8|one point eight", "milligray"),
+        (
+            "lumbar",
+            "medial branch",
+            "block",
+            "l3|l 3|l three",
+            "l4|l 4|l four",
+            "l5|l 5|l five",
+            "right",
+            "52|fifty two",
+            "seconds",
+            "1.8|one point eight",
+            "milligray",
+        ),
     ),
     Dictation(
         "Cervical interlaminar epidural steroid injection at C six C seven. Fluoroscopy time was one minute. "
         "Dose area product was three hundred twenty milligray centimeters squared.",
-        ("cervical", "interlaminar", "epidural", "steroid", "c6|c 6|c six", "c7|c 7|c seven", "1|one",
-         "minute", "320|three hundred twenty|three hundred and twenty", "milligray", "centimeters",
-         "squared"),
+        (
+            "cervical",
+            "interlaminar",
+            "epidural",
+            "steroid",
+            "c6|c 6|c six",
+            "c7|c 7|c seven",
+            "1|one",
+            "minute",
+            "320|three hundred twenty|three hundred and twenty",
+            "milligray",
+            "centimeters",
+            "squared",
+        ),
         fmt="ogg",
     ),
     Dictation(
         "Radiofrequency ablation of the right L five dorsal ramus and S one. Fluoroscopy time was three "
         "minutes and five seconds. Dose was twenty milligray.",
-        ("radiofrequency", "ablation", "right", "l5|l 5|l five", "dorsal ramus", "s1|s 1|s one", "3|three",
-         "minutes", "5|five", "seconds", "20|twenty", "milligray"),
+        (
+            "radiofrequency",
+            "ablation",
+            "right",
+            "l5|l 5|l five",
+            "dorsal ramus",
+            "s1|s 1|s one",
+            "3|three",
+            "minutes",
+            "5|five",
+            "seconds",
+            "20|twenty",
+            "milligray",
+        ),
     ),
     Dictation(
         "Bilateral sacroiliac joint injections. Fluoroscopy time was one minute and five seconds. Dose was "
         "six point five milligray.",
-        ("bilateral", "sacroiliac", "joint", "injections", "1|one", "minute", "5|five", "seconds",
-         "6.5|six point five", "milligray"),
+        (
+            "bilateral",
+            "sacroiliac",
+            "joint",
+            "injections",
+            "1|one",
+            "minute",
+            "5|five",
+            "seconds",
+            "6.5|six point five",
+            "milligray",
+        ),
     ),
     Dictation(
         "Closed reduction of a left distal radius fracture with fluoroscopic guidance. Fluoroscopy time was "
         "twenty five seconds. Dose area product was zero point six gray centimeters squared.",
-        ("closed reduction", "left", "distal radius", "fracture", "fluoroscopic", "25|twenty five", "seconds",
-         "0.6|zero point six", "gray", "centimeters", "squared"),
+        (
+            "closed reduction",
+            "left",
+            "distal radius",
+            "fracture",
+            "fluoroscopic",
+            "25|twenty five",
+            "seconds",
+            "0.6|zero point six",
+            "gray",
+            "centimeters",
+            "squared",
+        ),
     ),
 )
 
@@ -219,10 +327,14 @@ def test_key_tokens_survive_in_9_of_10_dictations(
     tokens = sum(len(run.dictation.key_tokens) for run in runs)
     with capsys.disabled():
         print(f"\nASR {runs[0].transcript.model}, espeak-ng {VOICE[0]} at {VOICE[1]} wpm")
-        print(f"  model load {load_seconds:.2f} s; {audio:.0f} s of audio in {busy:.1f} s: "
-              f"real-time factor {audio / busy:.1f}x faster than real time")
-        print(f"  dictations with every key token: {kept}/10; key-token recall "
-              f"{1 - sum(map(len, misses)) / tokens:.3f}")
+        print(
+            f"  model load {load_seconds:.2f} s; {audio:.0f} s of audio in {busy:.1f} s: "
+            f"real-time factor {audio / busy:.1f}x faster than real time"
+        )
+        print(
+            f"  dictations with every key token: {kept}/10; key-token recall "
+            f"{1 - sum(map(len, misses)) / tokens:.3f}"
+        )
         for number, (run, missed) in enumerate(zip(runs, misses, strict=True), 1):
             if missed or run.transcript.corrections:
                 fixed = run.transcript.corrections

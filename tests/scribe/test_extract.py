@@ -94,8 +94,9 @@ def compare(case: Dictation, facts: ProcedureFacts) -> dict[str, tuple[bool, str
 
     exp_imaging = {i["modality"]: i for i in exp["imaging"]}
     got_imaging = {i["modality"]: i for i in got["imaging"]}
-    record("imaging modalities", set(exp_imaging) == set(got_imaging), sorted(exp_imaging),
-           sorted(got_imaging))
+    record(
+        "imaging modalities", set(exp_imaging) == set(got_imaging), sorted(exp_imaging), sorted(got_imaging)
+    )
     for modality, e in exp_imaging.items():
         g = got_imaging.get(modality, {})
         record(f"{modality} used", g.get("used") == e["used"], e["used"], g.get("used"))
@@ -103,8 +104,11 @@ def compare(case: Dictation, facts: ProcedureFacts) -> dict[str, tuple[bool, str
         record(f"{modality} minutes", minutes_ok, e.get("minutes"), g.get("minutes"))
         e_dose, g_dose = e.get("dose"), g.get("dose")
         dose_ok = (e_dose is None and g_dose is None) or (
-            e_dose is not None and g_dose is not None and g_dose["unit"] == e_dose["unit"]
-            and g_dose["kind"] == e_dose["kind"] and _close(g_dose["value"], e_dose["value"], relative=True)
+            e_dose is not None
+            and g_dose is not None
+            and g_dose["unit"] == e_dose["unit"]
+            and g_dose["kind"] == e_dose["kind"]
+            and _close(g_dose["value"], e_dose["value"], relative=True)
         )
         record(f"{modality} dose", dose_ok, e_dose, g_dose)
         if "site" in e:
@@ -122,13 +126,17 @@ def compare(case: Dictation, facts: ProcedureFacts) -> dict[str, tuple[bool, str
     for field in ("supervising_physician", "interpretation_report"):
         record(field, got[field] == exp[field], exp[field], got[field])
     if "separate_encounter" in exp:
-        record("separate_encounter", got["separate_encounter"] == exp["separate_encounter"],
-               exp["separate_encounter"], got["separate_encounter"])
+        record(
+            "separate_encounter",
+            got["separate_encounter"] == exp["separate_encounter"],
+            exp["separate_encounter"],
+            got["separate_encounter"],
+        )
 
     spans = [ev for p in facts.procedures for ev in p.evidence]
     spans += [ev for i in facts.imaging for ev in i.evidence]
     spans += [ev for evs in facts.evidence.values() for ev in evs]
-    bad = [ev for ev in spans if case.text[ev.start:ev.end] != ev.text or ev.end <= ev.start]
+    bad = [ev for ev in spans if case.text[ev.start : ev.end] != ev.text or ev.end <= ev.start]
     record("evidence spans", not bad, "every span equals text[start:end]", bad)
     return results
 
@@ -284,8 +292,14 @@ def test_textmap_replacement_and_copy() -> None:
 
 @pytest.mark.parametrize(
     ("heard", "meant"),
-    [("write knee", "right knee"), ("by lateral SI joints", "bilateral SI joints"), ("S1 joint", "SI joint"),
-     ("see arm", "C-arm"), ("milli gray", "milligray"), ("Dr. Wright", "Dr. Wright")],
+    [
+        ("write knee", "right knee"),
+        ("by lateral SI joints", "bilateral SI joints"),
+        ("S1 joint", "SI joint"),
+        ("see arm", "C-arm"),
+        ("milli gray", "milligray"),
+        ("Dr. Wright", "Dr. Wright"),
+    ],
 )
 def test_recognition_errors_are_corrected(heard: str, meant: str) -> None:
     assert correct(heard).text == meant

@@ -20,26 +20,47 @@ from claimscribe.scribe.note import interpretation_report, procedure_note
 from claimscribe.scribe.suggest import suggest
 
 ON = dt.date(2024, 8, 1)
-MODELS = {"Procedure": Procedure, "Observation": Observation, "DocumentReference": DocumentReference,
-          "Claim": FhirClaim}
+MODELS = {
+    "Procedure": Procedure,
+    "Observation": Observation,
+    "DocumentReference": DocumentReference,
+    "Claim": FhirClaim,
+}
 
 
 @pytest.fixture(scope="module")
 def drafted(codebook) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    facts = ProcedureFacts.model_validate({
-        "procedures": [{"name": "knee arthroscopy with medial meniscectomy", "site": "knee",
-                        "laterality": "right"}],
-        "imaging": [{"modality": "fluoroscopy", "used": True, "minutes": 0.4, "site": "chest",
-                     "purpose": "central line tip check",
-                     "dose": {"value": 3.1, "unit": "mGy", "kind": "air_kerma"}}],
-        "indication": "right medial meniscal tear", "supervising_physician": "Dr. Rivera",
-    })
+    facts = ProcedureFacts.model_validate(
+        {
+            "procedures": [
+                {"name": "knee arthroscopy with medial meniscectomy", "site": "knee", "laterality": "right"}
+            ],
+            "imaging": [
+                {
+                    "modality": "fluoroscopy",
+                    "used": True,
+                    "minutes": 0.4,
+                    "site": "chest",
+                    "purpose": "central line tip check",
+                    "dose": {"value": 3.1, "unit": "mGy", "kind": "air_kerma"},
+                }
+            ],
+            "indication": "right medial meniscal tear",
+            "supervising_physician": "Dr. Rivera",
+        }
+    )
     result = suggest(facts, codebook, on=ON, setting="facility")
     note = procedure_note(result.facts, result.lines, text="Right knee scope; chest fluoroscopy, line check.")
     report = interpretation_report(result.facts, result.lines)
     assert report is not None
-    claim = Claim(claim_id="DRAFT-1", date_of_service=ON, place_of_service="22", diagnoses=result.diagnoses,
-                  lines=result.lines, documentation=Documentation(text=note.text))
+    claim = Claim(
+        claim_id="DRAFT-1",
+        date_of_service=ON,
+        place_of_service="22",
+        diagnoses=result.diagnoses,
+        lines=result.lines,
+        documentation=Documentation(text=note.text),
+    )
     args = (result.facts, result.lines, [note, report], claim)
     return {"bundle": bundle(*args), "args": args, "note": note, "report": report}
 
@@ -57,8 +78,15 @@ def test_bundle_and_every_resource_validate_as_r4(drafted) -> None:
         MODELS[resource["resourceType"]].model_validate(resource)
         assert entry["fullUrl"] == f"urn:uuid:{resource['id']}"
     kinds = [e["resource"]["resourceType"] for e in document["entry"]]
-    assert kinds == ["Procedure", "Procedure", "Observation", "Observation", "DocumentReference",
-                     "DocumentReference", "Claim"]
+    assert kinds == [
+        "Procedure",
+        "Procedure",
+        "Observation",
+        "Observation",
+        "DocumentReference",
+        "DocumentReference",
+        "Claim",
+    ]
 
 
 def test_procedures_carry_the_cpt_code_body_site_and_laterality(drafted) -> None:
@@ -73,12 +101,19 @@ def test_procedures_carry_the_cpt_code_body_site_and_laterality(drafted) -> None
 def test_observations_for_fluoroscopy_time_and_dose_in_ucum(drafted) -> None:
     time, dose = _resources(drafted["bundle"], "Observation")
     assert time["code"]["coding"][0]["code"] == "113730"
-    assert time["valueQuantity"] == {"value": 0.4, "unit": "min", "system": "http://unitsofmeasure.org",
-                                     "code": "min"}
-    assert dose["code"]["coding"][0]["code"] == "113725"            # reference air kerma
+    assert time["valueQuantity"] == {
+        "value": 0.4,
+        "unit": "min",
+        "system": "http://unitsofmeasure.org",
+        "code": "min",
+    }
+    assert dose["code"]["coding"][0]["code"] == "113725"  # reference air kerma
     assert dose["valueQuantity"]["code"] == "mGy" and dose["valueQuantity"]["value"] == 3.1
-    fluoro_url = next(e["fullUrl"] for e in drafted["bundle"]["entry"]
-                      if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "76000")
+    fluoro_url = next(
+        e["fullUrl"]
+        for e in drafted["bundle"]["entry"]
+        if e["resource"].get("code", {}).get("coding", [{}])[0].get("code") == "76000"
+    )
     assert time["partOf"] == [{"reference": fluoro_url}]
 
 

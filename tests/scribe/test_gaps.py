@@ -18,11 +18,21 @@ def _line(code: str, *modifiers: str) -> ClaimLine:
 
 
 def _facts(**fields: Any) -> ProcedureFacts:
-    imaging = {"modality": "fluoroscopy", "used": True, "site": "chest", "purpose": "central line tip check",
-               "dose": {"value": 1.2, "unit": "Gy·cm²", "kind": "dap"}, "minutes": 0.6}
+    imaging = {
+        "modality": "fluoroscopy",
+        "used": True,
+        "site": "chest",
+        "purpose": "central line tip check",
+        "dose": {"value": 1.2, "unit": "Gy·cm²", "kind": "dap"},
+        "minutes": 0.6,
+    }
     imaging.update(fields.pop("imaging", {}))
-    base = {"indication": "confirm central venous catheter position", "supervising_physician": "Dr. Rivera",
-            "interpretation_report": True, "imaging": [imaging]}
+    base = {
+        "indication": "confirm central venous catheter position",
+        "supervising_physician": "Dr. Rivera",
+        "interpretation_report": True,
+        "imaging": [imaging],
+    }
     base.update(fields)
     return ProcedureFacts.model_validate(base)
 
@@ -30,8 +40,10 @@ def _facts(**fields: Any) -> ProcedureFacts:
 def test_76000_26_without_minutes_or_interpretation_report_gives_two_prompts(codebook) -> None:
     facts = _facts(imaging={"minutes": None}, interpretation_report=None)
     found = gaps([_line("76000", "26")], facts, codebook)
-    assert [(g.code, g.element) for g in found] == [("76000", "duration_minutes"),
-                                                    ("76000", "interpretation_report")]
+    assert [(g.code, g.element) for g in found] == [
+        ("76000", "duration_minutes"),
+        ("76000", "interpretation_report"),
+    ]
     assert found[0].prompt.startswith("Fluoroscopy time is not recorded")
     assert found[1].prompt.startswith("No separate fluoroscopy report")
     assert all(g.kind == "missing" for g in found)
@@ -63,8 +75,13 @@ def test_more_than_an_hour_is_a_contradicted_element(codebook) -> None:
 
 
 def test_fluoroscopy_stated_not_used_leaves_every_element_open(codebook) -> None:
-    facts = ProcedureFacts.model_validate({"imaging": [{"modality": "fluoroscopy", "used": False}],
-                                           "indication": "line check", "supervising_physician": "Dr. Rivera"})
+    facts = ProcedureFacts.model_validate(
+        {
+            "imaging": [{"modality": "fluoroscopy", "used": False}],
+            "indication": "line check",
+            "supervising_physician": "Dr. Rivera",
+        }
+    )
     elements = [g.element for g in gaps([_line("76000", "26")], facts, codebook)]
     assert "duration_minutes" in elements and "interpretation_report" in elements
 

@@ -9,21 +9,44 @@ from claimscribe.claims.model import ClaimLine
 from claimscribe.scribe.note import MISSING, interpretation_report, procedure_note
 
 ON = dt.date(2024, 8, 1)
-FACTS = ProcedureFacts.model_validate({
-    "procedures": [{"name": "transforaminal epidural steroid injection", "code": "64483",
-                    "site": "lumbar spine", "laterality": "right", "levels": ["L4-L5", "L5-S1"]}],
-    "imaging": [{"modality": "fluoroscopy", "used": True, "minutes": 0.8, "site": "lumbar spine",
-                 "dose": {"value": 12.5, "unit": "mGy", "kind": "air_kerma"}}],
-    "indication": "right L5 radiculopathy",
-})
-LINES = [ClaimLine(code="64483", modifiers=["RT"], date_of_service=ON),
-         ClaimLine(code="64484", modifiers=["RT"], date_of_service=ON)]
+FACTS = ProcedureFacts.model_validate(
+    {
+        "procedures": [
+            {
+                "name": "transforaminal epidural steroid injection",
+                "code": "64483",
+                "site": "lumbar spine",
+                "laterality": "right",
+                "levels": ["L4-L5", "L5-S1"],
+            }
+        ],
+        "imaging": [
+            {
+                "modality": "fluoroscopy",
+                "used": True,
+                "minutes": 0.8,
+                "site": "lumbar spine",
+                "dose": {"value": 12.5, "unit": "mGy", "kind": "air_kerma"},
+            }
+        ],
+        "indication": "right L5 radiculopathy",
+    }
+)
+LINES = [
+    ClaimLine(code="64483", modifiers=["RT"], date_of_service=ON),
+    ClaimLine(code="64484", modifiers=["RT"], date_of_service=ON),
+]
 
 
 def test_note_has_every_section_with_minutes_and_dose() -> None:
     note = procedure_note(FACTS, LINES, text="Procedure: right L4-5 and L5-S1 TFESI under fluoroscopy.")
-    for heading in ("INDICATION:", "PROCEDURE(S):", "TECHNIQUE/FINDINGS:", "FLUOROSCOPY:",
-                    "SUPERVISING PHYSICIAN:"):
+    for heading in (
+        "INDICATION:",
+        "PROCEDURE(S):",
+        "TECHNIQUE/FINDINGS:",
+        "FLUOROSCOPY:",
+        "SUPERVISING PHYSICIAN:",
+    ):
         assert heading in note.text
     assert "0.8 min" in note.text and "12.5 mGy (reference air kerma)" in note.text
     assert "right L5 radiculopathy" in note.text
@@ -46,18 +69,36 @@ def test_fluoroscopy_stated_not_used() -> None:
 
 
 def test_interpretation_report_exists_only_with_26() -> None:
-    chest = ProcedureFacts.model_validate({
-        "imaging": [{"modality": "fluoroscopy", "used": True, "minutes": 0.3, "site": "chest",
-                     "dose": {"value": 0.4, "unit": "Gy·cm²", "kind": "dap"}}],
-        "indication": "central line tip check", "supervising_physician": "Dr. Rivera",
-    })
+    chest = ProcedureFacts.model_validate(
+        {
+            "imaging": [
+                {
+                    "modality": "fluoroscopy",
+                    "used": True,
+                    "minutes": 0.3,
+                    "site": "chest",
+                    "dose": {"value": 0.4, "unit": "Gy·cm²", "kind": "dap"},
+                }
+            ],
+            "indication": "central line tip check",
+            "supervising_physician": "Dr. Rivera",
+        }
+    )
     assert interpretation_report(chest, LINES) is None
     assert interpretation_report(chest, [ClaimLine(code="76000", date_of_service=ON)]) is None
     report = interpretation_report(chest, [ClaimLine(code="76000", modifiers=["26"], date_of_service=ON)])
     assert report is not None and report.kind == "interpretation_report"
-    for part in ("EXAMINATION:", "fluoroscopy; billed as 76000-26", "chest", "0.3 min",
-                 "0.4 Gy·cm² (dose-area product)", "FINDINGS:", "[dictate the imaging findings]",
-                 "IMPRESSION:", "Interpreting physician: Dr. Rivera"):
+    for part in (
+        "EXAMINATION:",
+        "fluoroscopy; billed as 76000-26",
+        "chest",
+        "0.3 min",
+        "0.4 Gy·cm² (dose-area product)",
+        "FINDINGS:",
+        "[dictate the imaging findings]",
+        "IMPRESSION:",
+        "Interpreting physician: Dr. Rivera",
+    ):
         assert part in report.text
     assert report.markdown.startswith("# Fluoroscopy interpretation report (draft)")
 

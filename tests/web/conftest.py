@@ -60,11 +60,16 @@ def _accounts(database_url: str) -> dict[str, Account]:
     migrate(engine)
     made: dict[str, Account] = {}
     with sessions(engine).begin() as s:
-        for key, practice, role in (("a", "Practice A", "coder"), ("b", "Practice B", "coder"),
-                                    ("admin_a", "Practice A", "admin"), ("admin_b", "Practice B", "admin")):
+        for key, practice, role in (
+            ("a", "Practice A", "coder"),
+            ("b", "Practice B", "coder"),
+            ("admin_a", "Practice A", "admin"),
+            ("admin_b", "Practice B", "admin"),
+        ):
             place = accounts.get_or_create_practice(s, practice)
-            user = accounts.create_user(s, username=f"user_{key}", password=PASSWORD, role=role,
-                                        practice_id=place.id)
+            user = accounts.create_user(
+                s, username=f"user_{key}", password=PASSWORD, role=role, practice_id=place.id
+            )
             token = accounts.issue_token(s, user, name="tests")
             made[key] = Account(f"user_{key}", PASSWORD, token, practice)
     engine.dispose()
@@ -78,7 +83,9 @@ def start_server(codebook_path: Path, database_url: str, log_path: Path) -> Iter
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, str(HERE / "_server.py"), str(codebook_path), database_url, str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

@@ -21,8 +21,15 @@ def logged_in(server: Server, account: Account) -> tuple[httpx.Client, str]:
     """A client with a session cookie, and the session's CSRF token."""
     client = server.client(follow_redirects=False)
     token = csrf(client.get("/login").text)
-    r = client.post("/login", data={"username": account.username, "password": account.password,
-                                    "csrf_token": token, "next": "/scribe"})
+    r = client.post(
+        "/login",
+        data={
+            "username": account.username,
+            "password": account.password,
+            "csrf_token": token,
+            "next": "/scribe",
+        },
+    )
     assert r.status_code == 303, r.text
     page = client.get("/scribe")
     assert page.status_code == 200

@@ -56,8 +56,11 @@ def test_search_by_number_and_words(server: Server) -> None:
 )
 def test_check_each_content_type_finds_the_bundle(server: Server, content_type: str, body) -> None:  # type: ignore[no-untyped-def]
     with server.client() as c:
-        r = c.post("/api/v1/check", content=body(), headers={**server.accounts["a"].auth,
-                                                               "Content-Type": content_type})
+        r = c.post(
+            "/api/v1/check",
+            content=body(),
+            headers={**server.accounts["a"].auth, "Content-Type": content_type},
+        )
     assert r.status_code == 200, r.text
     result = r.json()["results"][0]
     assert [line["code"] for line in result["lines"]] == ["29881", "76000"]
@@ -82,11 +85,21 @@ def test_scribe_text(server: Server) -> None:
 def test_price_office_and_hospital(server: Server) -> None:
     auth = server.accounts["a"].auth
     with server.client() as c:
-        office = c.post("/api/v1/price", headers=auth,
-                        json={"date": DOS, "setting": "office", "lines": [{"code": "76000"}]})
-        hospital = c.post("/api/v1/price", headers=auth,
-                          json={"date": DOS, "setting": "facility", "claim_type": "institutional",
-                                "lines": [{"code": "76000"}]})
+        office = c.post(
+            "/api/v1/price",
+            headers=auth,
+            json={"date": DOS, "setting": "office", "lines": [{"code": "76000"}]},
+        )
+        hospital = c.post(
+            "/api/v1/price",
+            headers=auth,
+            json={
+                "date": DOS,
+                "setting": "facility",
+                "claim_type": "institutional",
+                "lines": [{"code": "76000"}],
+            },
+        )
     assert office.status_code == 200, office.text
     assert office.json()["lines"][0]["fee_schedule"] == 44.09
     assert hospital.json()["lines"][0]["fee_schedule"] == 243.77
@@ -94,8 +107,14 @@ def test_price_office_and_hospital(server: Server) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/api/v1/check"), ("POST", "/api/v1/scribe"), ("POST", "/api/v1/price"),
-     ("GET", "/api/v1/encounters"), ("POST", "/api/v1/encounters"), ("GET", "/api/v1/encounters/x")],
+    [
+        ("POST", "/api/v1/check"),
+        ("POST", "/api/v1/scribe"),
+        ("POST", "/api/v1/price"),
+        ("GET", "/api/v1/encounters"),
+        ("POST", "/api/v1/encounters"),
+        ("GET", "/api/v1/encounters/x"),
+    ],
 )
 def test_no_token_is_401(server: Server, method: str, path: str) -> None:
     with server.client() as c:
@@ -126,8 +145,9 @@ def test_wrong_token_is_401(server: Server) -> None:
         ("POST", "/api/v1/price", {"json": {"date": DOS, "lines": [{"code": "7600"}]}}, 422),
     ],
 )
-def test_bad_input_is_a_one_line_json_error(server: Server, method: str, path: str, kwargs: dict,
-                                            status: int) -> None:
+def test_bad_input_is_a_one_line_json_error(
+    server: Server, method: str, path: str, kwargs: dict, status: int
+) -> None:
     headers = {**server.accounts["a"].auth, **kwargs.pop("headers", {})}
     with server.client() as c:
         r = c.request(method, path, headers=headers, **kwargs)
@@ -140,10 +160,16 @@ def test_bad_input_is_a_one_line_json_error(server: Server, method: str, path: s
 def test_oversized_body_is_413(server: Server) -> None:
     big = json.dumps({"text": "x" * (1024 * 1024 + 10)})
     with server.client() as c:
-        r = c.post("/api/v1/scribe", content=big,
-                   headers={**server.accounts["a"].auth, "Content-Type": "application/json"})
-        chunked = c.post("/api/v1/check", content=iter([b"{" + b" " * (1024 * 1024)] * 2),
-                         headers={**server.accounts["a"].auth, "Content-Type": "application/json"})
+        r = c.post(
+            "/api/v1/scribe",
+            content=big,
+            headers={**server.accounts["a"].auth, "Content-Type": "application/json"},
+        )
+        chunked = c.post(
+            "/api/v1/check",
+            content=iter([b"{" + b" " * (1024 * 1024)] * 2),
+            headers={**server.accounts["a"].auth, "Content-Type": "application/json"},
+        )
     assert r.status_code == 413
     assert "larger than 1 MB" in r.json()["error"]
     assert chunked.status_code == 413
@@ -154,11 +180,21 @@ def test_openapi_documents_the_api(server: Server) -> None:
         doc = c.get("/openapi.json").json()
         docs = c.get("/docs")
     assert docs.status_code == 200
-    for path in ("/api/v1/codes/{code}", "/api/v1/check", "/api/v1/scribe", "/api/v1/price",
-                 "/api/v1/encounters", "/api/v1/encounters/{encounter_id}"):
+    for path in (
+        "/api/v1/codes/{code}",
+        "/api/v1/check",
+        "/api/v1/scribe",
+        "/api/v1/price",
+        "/api/v1/encounters",
+        "/api/v1/encounters/{encounter_id}",
+    ):
         assert path in doc["paths"]
     assert set(doc["paths"]["/api/v1/check"]["post"]["requestBody"]["content"]) >= {
-        "application/json", "application/fhir+json", "application/edi-x12", "text/plain"}
+        "application/json",
+        "application/fhir+json",
+        "application/edi-x12",
+        "text/plain",
+    }
 
 
 def test_no_dictation_or_query_text_in_the_server_log(server: Server) -> None:
@@ -167,9 +203,18 @@ def test_no_dictation_or_query_text_in_the_server_log(server: Server) -> None:
     with server.client() as c:
         r = c.post("/api/v1/scribe", json={"text": text, "date": DOS}, headers=server.accounts["a"].auth)
         c.get("/search", params={"q": marker})
-        c.post("/api/v1/encounters", headers=server.accounts["a"].auth, json={
-            "title": "Knee", "date_of_service": DOS, "setting": "office", "dictation": text,
-            "lines": [], "diagnoses": []})
+        c.post(
+            "/api/v1/encounters",
+            headers=server.accounts["a"].auth,
+            json={
+                "title": "Knee",
+                "date_of_service": DOS,
+                "setting": "office",
+                "dictation": text,
+                "lines": [],
+                "diagnoses": [],
+            },
+        )
     assert r.status_code == 200
     deadline = time.monotonic() + 10
     while "GET /search 200" not in server.log() and time.monotonic() < deadline:
@@ -181,10 +226,17 @@ def test_no_dictation_or_query_text_in_the_server_log(server: Server) -> None:
 
 def test_audio_upload_must_be_audio(server: Server) -> None:
     with server.client() as c:
-        r = c.post("/api/v1/scribe", headers=server.accounts["a"].auth,
-                   files={"audio": ("note.txt", b"not audio", "text/plain")}, data={"setting": "office"})
-        empty = c.post("/api/v1/scribe", headers=server.accounts["a"].auth,
-                       files={"audio": ("note.wav", b"", "audio/wav")})
+        r = c.post(
+            "/api/v1/scribe",
+            headers=server.accounts["a"].auth,
+            files={"audio": ("note.txt", b"not audio", "text/plain")},
+            data={"setting": "office"},
+        )
+        empty = c.post(
+            "/api/v1/scribe",
+            headers=server.accounts["a"].auth,
+            files={"audio": ("note.wav", b"", "audio/wav")},
+        )
     assert r.status_code == 422 and "audio file type '.txt'" in r.json()["error"]
     assert empty.status_code == 422 and r.json()["error"]
 

@@ -69,14 +69,19 @@ def test_encounter_crud_scoping_and_audit(any_server: Server) -> None:
         missing = c.get("/api/v1/encounters/00000000-0000-4000-8000-000000000000", headers=b.auth)
         assert other.status_code == 404 and missing.status_code == 404
         assert other.json()["error"] == missing.json()["error"].replace(
-            "00000000-0000-4000-8000-000000000000", eid)
+            "00000000-0000-4000-8000-000000000000", eid
+        )
         assert c.put(f"/api/v1/encounters/{eid}", json=_encounter(), headers=b.auth).status_code == 404
         assert eid not in [e["id"] for e in c.get("/api/v1/encounters", headers=b.auth).json()]
 
     events = [(action, user) for action, enc, user in _audit(server) if enc == eid]
-    for expected in [("encounter.create", a.username), ("encounter.read", a.username),
-                     ("encounter.update", a.username), ("encounter.history", a.username),
-                     ("encounter.read.denied", b.username)]:
+    for expected in [
+        ("encounter.create", a.username),
+        ("encounter.read", a.username),
+        ("encounter.update", a.username),
+        ("encounter.history", a.username),
+        ("encounter.read.denied", b.username),
+    ]:
         assert expected in events, (expected, events)
 
 
@@ -140,15 +145,31 @@ def test_reopen_in_workspace_and_save_a_version(server: Server) -> None:
     try:
         page = client.get(f"/encounters/{eid}").text
         assert 'id="redraft-form"' in page
-        workspace = client.post("/scribe", data={"dictation": knee_scope_dictation(), "date": DOS,
-                                                 "setting": "facility", "encounter_id": eid,
-                                                 "csrf_token": token})
+        workspace = client.post(
+            "/scribe",
+            data={
+                "dictation": knee_scope_dictation(),
+                "date": DOS,
+                "setting": "facility",
+                "encounter_id": eid,
+                "csrf_token": token,
+            },
+        )
         assert workspace.status_code == 200
         assert f'name="encounter_id" value="{eid}"' in workspace.text
-        saved = client.post("/encounters", data={
-            "csrf_token": token, "encounter_id": eid, "title": "Reopened v2", "date": DOS,
-            "setting": "facility", "dictation": knee_scope_dictation(),
-            "lines": '[{"code": "29881", "modifiers": ["LT"], "units": 1}]', "diagnoses": '["M23.201"]'})
+        saved = client.post(
+            "/encounters",
+            data={
+                "csrf_token": token,
+                "encounter_id": eid,
+                "title": "Reopened v2",
+                "date": DOS,
+                "setting": "facility",
+                "dictation": knee_scope_dictation(),
+                "lines": '[{"code": "29881", "modifiers": ["LT"], "units": 1}]',
+                "diagnoses": '["M23.201"]',
+            },
+        )
     finally:
         client.close()
     assert saved.status_code == 303 and saved.headers["location"] == f"/encounters/{eid}"

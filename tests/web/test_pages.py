@@ -15,11 +15,23 @@ def test_code_page_76000(server: Server) -> None:
         r = c.get("/codes/76000", params={"date": DOS})
     assert r.status_code == 200
     html = r.text
-    for expected in ("$44.09", "1.32", "$243.77", "APC 5523", "XXX", "Documentation requirements",
-                     "Applicable modifiers", "What this code covers", "Payment by site of service",
-                     "NCCI bundling partners", "Medically unlikely edits", "Common denial reasons",
-                     "Frequently asked questions", "Sources &amp; data vintage",
-                     "Can I bill 76000 with a knee arthroscopy if fluoroscopy was used?"):
+    for expected in (
+        "$44.09",
+        "1.32",
+        "$243.77",
+        "APC 5523",
+        "XXX",
+        "Documentation requirements",
+        "Applicable modifiers",
+        "What this code covers",
+        "Payment by site of service",
+        "NCCI bundling partners",
+        "Medically unlikely edits",
+        "Common denial reasons",
+        "Frequently asked questions",
+        "Sources &amp; data vintage",
+        "Can I bill 76000 with a knee arthroscopy if fluoroscopy was used?",
+    ):
         assert expected in html, expected
     assert "not yet written" not in html
 
@@ -72,12 +84,18 @@ def test_login_requires_csrf_and_sets_a_safe_cookie(server: Server) -> None:
     with server.client(follow_redirects=False) as c:
         form = c.get("/login").text
         no_token = c.post("/login", data={"username": account.username, "password": account.password})
-        wrong = c.post("/login", data={"username": account.username, "password": account.password,
-                                       "csrf_token": "forged"})
-        bad_password = c.post("/login", data={"username": account.username, "password": "wrong password!",
-                                              "csrf_token": csrf(form)})
-        ok = c.post("/login", data={"username": account.username, "password": account.password,
-                                    "csrf_token": csrf(form)})
+        wrong = c.post(
+            "/login",
+            data={"username": account.username, "password": account.password, "csrf_token": "forged"},
+        )
+        bad_password = c.post(
+            "/login",
+            data={"username": account.username, "password": "wrong password!", "csrf_token": csrf(form)},
+        )
+        ok = c.post(
+            "/login",
+            data={"username": account.username, "password": account.password, "csrf_token": csrf(form)},
+        )
     assert no_token.status_code == 403 and wrong.status_code == 403
     assert bad_password.status_code == 401
     assert ok.status_code == 303
@@ -97,8 +115,9 @@ def test_scribe_page_escapes_html_and_keeps_phi_out_of_the_log(server: Server) -
     text = knee_scope_dictation() + f"\nPatient {marker}. <script>alert('x')</script><b>bold</b>"
     try:
         missing = client.post("/scribe", data={"dictation": text, "date": DOS, "setting": "facility"})
-        r = client.post("/scribe", data={"dictation": text, "date": DOS, "setting": "facility",
-                                         "csrf_token": token})
+        r = client.post(
+            "/scribe", data={"dictation": text, "date": DOS, "setting": "facility", "csrf_token": token}
+        )
     finally:
         client.close()
     assert missing.status_code == 403

@@ -19,8 +19,13 @@ def test_no_server_error(server: Server) -> None:
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-                  derandomize=True, database=None)
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
         def call(case: schemathesis.Case) -> None:
             response = case.call(base_url=server.base_url, headers=headers, timeout=60)
             where = f"{case.method} {case.formatted_path}"

@@ -34,10 +34,10 @@ class Procedure(Strict):
     """One procedure the note describes."""
 
     name: str
-    code: str | None = None                 # a CPT/HCPCS code when the note or the mapping gives one
-    site: str | None = None                 # anatomic site as written, normalized ("knee", "L4-L5 facet")
+    code: str | None = None  # a CPT/HCPCS code when the note or the mapping gives one
+    site: str | None = None  # anatomic site as written, normalized ("knee", "L4-L5 facet")
     laterality: Laterality | None = None
-    levels: list[str] = Field(default_factory=list)     # spinal levels, e.g. ["L4-L5"]
+    levels: list[str] = Field(default_factory=list)  # spinal levels, e.g. ["L4-L5"]
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -56,8 +56,8 @@ class Imaging(Strict):
     used: bool
     minutes: Number | None = None
     dose: Dose | None = None
-    site: str | None = None                 # what was imaged, when the note says
-    purpose: str | None = None              # "guidance for the injection", "foreign body localization"
+    site: str | None = None  # what was imaged, when the note says
+    purpose: str | None = None  # "guidance for the injection", "foreign body localization"
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -68,9 +68,9 @@ class ProcedureFacts(Strict):
     imaging: list[Imaging] = Field(default_factory=list)
     indication: str | None = None
     supervising_physician: str | None = None
-    interpretation_report: bool | None = None   # a separate written interpretation of the images exists
-    separate_encounter: bool | None = None      # the services were at separate sessions/encounters
-    evidence: dict[str, list[Evidence]] = Field(default_factory=dict)   # for the scalar fields above
+    interpretation_report: bool | None = None  # a separate written interpretation of the images exists
+    separate_encounter: bool | None = None  # the services were at separate sessions/encounters
+    evidence: dict[str, list[Evidence]] = Field(default_factory=dict)  # for the scalar fields above
 
     def imaging_of(self, modality: Modality) -> Imaging | None:
         """The first mention of a modality that was used, else the first mention at all."""
@@ -82,5 +82,3 @@ class ProcedureFacts(Strict):
         result = {f"{p.laterality or ''} {p.site}".strip() for p in self.procedures if p.site}
         result |= {i.site for i in self.imaging if i.site}
         return result
-
-

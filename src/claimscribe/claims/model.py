@@ -16,7 +16,7 @@ from claimscribe.claims.facts import ProcedureFacts
 
 CODE = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
 MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
-MAX_MODIFIERS = 4       # the 837P SV101-3..6 and CMS-1500 item 24D carry four modifiers
+MAX_MODIFIERS = 4  # the 837P SV101-3..6 and CMS-1500 item 24D carry four modifiers
 
 
 class Strict(BaseModel):

@@ -29,7 +29,7 @@ FORMATS: dict[str, Reader] = {
 }
 _RESOURCE_TYPE = re.compile(r'(?<!\\)"resourceType"\s*:')
 _SNIFF = 65536
-_SEGMENT = re.compile(r"^[A-Z][A-Z0-9]{1,2}[*|^~]")    # an X12 segment id and element separator
+_SEGMENT = re.compile(r"^[A-Z][A-Z0-9]{1,2}[*|^~]")  # an X12 segment id and element separator
 
 
 def read_claims(path: Path, fmt: str | None = None) -> Iterator[ClaimOrError]:

@@ -47,8 +47,12 @@ from claimscribe.reference.codebook import Codebook
 RULE_ID = "DOC"
 COMPARISON = re.compile(r"^\s*([a-z_]+)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$")
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt,
-    ">=": operator.ge, "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 CONTRADICTION_EFFECT: dict[str, Outcome | None] = {"error": "denied", "warning": "review", "info": None}
 COMPONENT_MODIFIERS = frozenset({"26", "TC"})
@@ -126,8 +130,11 @@ def fact_values(facts: ProcedureFacts, path: str, modality: Modality | None) -> 
             value = getattr(item, name)
             found += value if isinstance(value, list) else [value]
         current = [
-            v for v in found
-            if v is not None and v != "" and not (
+            v
+            for v in found
+            if v is not None
+            and v != ""
+            and not (
                 isinstance(v, Imaging) and modality is not None and (v.modality != modality or not v.used)
             )
         ]
@@ -211,8 +218,14 @@ def _billed(line: ClaimLine) -> str:
     return "-".join([line.code, *line.modifiers])
 
 
-def _judge(doc: CodeDocumentation, element: Element, index: int, line: ClaimLine, facts: ProcedureFacts,
-           missing: set[str]) -> Finding | None:
+def _judge(
+    doc: CodeDocumentation,
+    element: Element,
+    index: int,
+    line: ClaimLine,
+    facts: ProcedureFacts,
+    missing: set[str],
+) -> Finding | None:
     values = fact_values(facts, element.fact, doc.modality)
     rule = element.parsed
     where = f"{_billed(line)} on line {index + 1}"
@@ -221,20 +234,33 @@ def _judge(doc: CodeDocumentation, element: Element, index: int, line: ClaimLine
     stated_no = bool(values) and all(v is False for v in values)
     if not values or (rule.op is None and stated_no):
         if element.fact in missing:
-            return None             # one finding per missing fact and line
+            return None  # one finding per missing fact and line
         missing.add(element.fact)
         effect: Outcome | None = None if element.severity == "info" else "review"
         said = "the note states there is no" if values else "the documentation does not show the"
-        return Finding(rule=element.rule_id, severity=severity_for(effect), lines=[index],
-                       message=f"{where}: {said} {label}.", fix=element.prompt, source=source, effect=effect)
+        return Finding(
+            rule=element.rule_id,
+            severity=severity_for(effect),
+            lines=[index],
+            message=f"{where}: {said} {label}.",
+            fix=element.prompt,
+            source=source,
+            effect=effect,
+        )
     broken = rule.broken_by(values)
     if broken is None:
         return None
     effect = CONTRADICTION_EFFECT[element.severity]
     name = element.fact.rsplit(".", 1)[-1]
-    return Finding(rule=element.rule_id, severity=severity_for(effect), lines=[index],
-                   message=f"{where}: the documented {name} ({broken}) breaks {rule.text} ({label}).",
-                   fix=element.prompt, source=source, effect=effect)
+    return Finding(
+        rule=element.rule_id,
+        severity=severity_for(effect),
+        lines=[index],
+        message=f"{where}: the documented {name} ({broken}) breaks {rule.text} ({label}).",
+        fix=element.prompt,
+        source=source,
+        effect=effect,
+    )
 
 
 @edit(RULE_ID)
@@ -249,14 +275,21 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
         if not elements:
             continue
         if facts is None:
-            findings.append(Finding(
-                rule=f"DOC-{line.code}", severity=severity_for(None), lines=[index],
-                message=(f"{_billed(line)} on line {index + 1}: the claim carries no documentation facts, so "
-                         f"its documentation ({', '.join(e.label.lower() for e in elements)}) could not be "
-                         "checked."),
-                fix="Attach the procedure note's facts (run the scribe on the note) and check again.",
-                source=f"knowledge {doc.file} documentation", effect=None,
-            ))
+            findings.append(
+                Finding(
+                    rule=f"DOC-{line.code}",
+                    severity=severity_for(None),
+                    lines=[index],
+                    message=(
+                        f"{_billed(line)} on line {index + 1}: the claim carries no documentation facts, so "
+                        f"its documentation ({', '.join(e.label.lower() for e in elements)}) could not be "
+                        "checked."
+                    ),
+                    fix="Attach the procedure note's facts (run the scribe on the note) and check again.",
+                    source=f"knowledge {doc.file} documentation",
+                    effect=None,
+                )
+            )
             continue
         missing: set[str] = set()
         for element in elements:
@@ -264,4 +297,3 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
             if finding is not None:
                 findings.append(finding)
     return findings
-

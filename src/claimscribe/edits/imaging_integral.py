@@ -129,7 +129,7 @@ def is_surgical(code: str, on: dt.date, codebook: Codebook) -> bool:
         return True
     try:
         record = codebook.code(code, on)
-    except BadInputError:       # includes UnknownCodeError: VALIDITY reports codes no dataset knows
+    except BadInputError:  # includes UnknownCodeError: VALIDITY reports codes no dataset knows
         return False
     return record.global_days in surgical.global_days
 
@@ -152,8 +152,9 @@ def same_site(first: str, second: str) -> bool:
     return not differ
 
 
-def _evidence(facts: ProcedureFacts | None, imaging_code: str,
-              procedures: list[str]) -> tuple[str, str] | None:
+def _evidence(
+    facts: ProcedureFacts | None, imaging_code: str, procedures: list[str]
+) -> tuple[str, str] | None:
     """How the facts show the fluoroscopy was distinct from the procedures: (kind, sentence), or None."""
     if facts is None:
         return None
@@ -183,12 +184,20 @@ def _evidence(facts: ProcedureFacts | None, imaging_code: str,
 
 # -- findings ------------------------------------------------------------------------------------------------
 def _finding(effect: Outcome | None, line: int, message: str, fix: str | None, source: str) -> Finding:
-    return Finding(rule=RULE_ID, severity=severity_for(effect), lines=[line], message=message, fix=fix,
-                   source=source, effect=effect)
+    return Finding(
+        rule=RULE_ID,
+        severity=severity_for(effect),
+        lines=[line],
+        message=message,
+        fix=fix,
+        source=source,
+        effect=effect,
+    )
 
 
-def _exception(claim: Claim, index: int, procedures: list[int], billed: set[str]
-               ) -> tuple[tuple[int, IntegralException] | None, list[str]]:
+def _exception(
+    claim: Claim, index: int, procedures: list[int], billed: set[str]
+) -> tuple[tuple[int, IntegralException] | None, list[str]]:
     """The exception that lets the imaging line through, and the exceptions voided by a not_with code."""
     code = claim.lines[index].code
     voided: list[str] = []
@@ -203,8 +212,9 @@ def _exception(claim: Claim, index: int, procedures: list[int], billed: set[str]
     return None, voided
 
 
-def _judge(claim: Claim, index: int, procedures: list[int], billed: set[str],
-           facts: ProcedureFacts | None) -> Finding:
+def _judge(
+    claim: Claim, index: int, procedures: list[int], billed: set[str], facts: ProcedureFacts | None
+) -> Finding:
     """The verdict on one imaging line presumed integral to the surgical procedures of its date."""
     line = claim.lines[index]
     names = " and ".join(dict.fromkeys(claim.lines[p].code for p in procedures))
@@ -212,7 +222,8 @@ def _judge(claim: Claim, index: int, procedures: list[int], billed: set[str],
     if found is not None:
         p, exception = found
         return _finding(
-            None, index,
+            None,
+            index,
             f"{line.code} may be reported with {claim.lines[p].code}: {exception.label} is a known exception "
             "to the rule that fluoroscopy is part of the procedure it serves.",
             "Make sure the condition holds: " + " ".join(exception.condition.split()),
@@ -225,13 +236,16 @@ def _judge(claim: Claim, index: int, procedures: list[int], billed: set[str],
     where = f"{line.code} on line {index + 1}"
     if modifiers and shown:
         return _finding(
-            None, index,
+            None,
+            index,
             f"{where} is presumed part of {names}, but {shown[1]}, which supports modifier {modifiers}.",
-            None, source,
+            None,
+            source,
         )
     if modifiers:
         return _finding(
-            "review", index,
+            "review",
+            index,
             f"{where} carries {modifiers} to show it was distinct from {names}, but the documentation does "
             f"not show a different anatomic site, an unrelated purpose or a separate encounter{caveat}.",
             f"Document the structure the fluoroscopy imaged and why, with its own interpretation, or remove "
@@ -240,7 +254,8 @@ def _judge(claim: Claim, index: int, procedures: list[int], billed: set[str],
         )
     if shown:
         return _finding(
-            "review", index,
+            "review",
+            index,
             f"{where} is presumed part of {names}; {shown[1]}, but no distinct-service modifier is on the "
             f"{line.code} line{caveat}.",
             f"If the fluoroscopy really served that separate purpose, append {SUGGESTED[shown[0]]} (or 59 "
@@ -250,7 +265,8 @@ def _judge(claim: Claim, index: int, procedures: list[int], billed: set[str],
     components = "/".join(sorted(set(line.modifiers) & {"26", "TC"}))
     unbundle = f"; modifier {components} does not unbundle it" if components else ""
     return _finding(
-        "denied", index,
+        "denied",
+        index,
         f"{where} is presumed part of {names}: fluoroscopy used to perform a procedure is integral to it, "
         f"and nothing on the claim shows a separate purpose{caveat}{unbundle}.",
         f"Remove {line.code}; bill it only for fluoroscopy with a purpose unrelated to {names} (another "
@@ -278,7 +294,8 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
         for index in imaging:
             code = claim.lines[index].code
             procedures = [
-                p for p in indexes
+                p
+                for p in indexes
                 if claim.lines[p].code in surgical and including_entry(claim.lines[p].code, code, on) is None
             ]
             if procedures:

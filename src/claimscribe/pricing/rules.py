@@ -94,7 +94,7 @@ class PctcIndicator(_Rule):
 
     component: Literal["none", "split", "pc", "tc"]
     meaning: str
-    components_are_other_codes: bool = False    # indicator 4: no 26/TC rows, the parts are other codes
+    components_are_other_codes: bool = False  # indicator 4: no 26/TC rows, the parts are other codes
 
 
 class PctcIndicators(_Rule):

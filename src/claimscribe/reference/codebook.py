@@ -48,7 +48,7 @@ LOCALITY_PATTERN = re.compile(r"^(\d{5})\s*[-/ ]\s*(\d{1,2})$")
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 PTP_FAMILY = {"practitioner": "ncci_ptp_practitioner", "hospital": "ncci_ptp_hospital"}
 PTP_CACHE_CODES = 4096  # column-one codes whose pairs stay in memory (about 200 pairs each)
-RECORD_CACHE_SIZE = 50_000   # code records kept per process (a few KB each)
+RECORD_CACHE_SIZE = 50_000  # code records kept per process (a few KB each)
 MUE_FAMILY = {
     "practitioner": "mue_practitioner",
     "outpatient_hospital": "mue_outpatient_hospital",
@@ -323,13 +323,20 @@ class Codebook:
         resolution = self.resolve(family, on)
         dataset = resolution.best
         rows = self._q(
-            "ptp_partners", dataset_id=dataset.dataset_id, code=normalize_code(code),
+            "ptp_partners",
+            dataset_id=dataset.dataset_id,
+            code=normalize_code(code),
             on=resolution.row_date(dataset),
         )
         edits = [
             PtpEdit(
-                column1=c1, column2=c2, modifier_indicator=mi, effective_from=start, effective_to=end,
-                rationale=rationale, source=dataset.title,
+                column1=c1,
+                column2=c2,
+                modifier_indicator=mi,
+                effective_from=start,
+                effective_to=end,
+                rationale=rationale,
+                source=dataset.title,
             )
             for c1, c2, mi, start, end, rationale in rows
         ]

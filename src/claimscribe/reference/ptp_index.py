@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 
 EPOCH = dt.date(1970, 1, 1)
-OPEN_START = int(np.iinfo(np.int32).min)    # the SQL writes an open range as the int32 extremes
+OPEN_START = int(np.iinfo(np.int32).min)  # the SQL writes an open range as the int32 extremes
 OPEN_END = int(np.iinfo(np.int32).max)
 
 

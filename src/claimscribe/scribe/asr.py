@@ -342,7 +342,10 @@ def transcribe(
     elapsed = time.perf_counter() - started
     log.info(
         "transcribed %.1f s of audio in %.1f s (%d segments, %d skipped spans re-decoded)",
-        duration, elapsed, len(segments), len(gaps),
+        duration,
+        elapsed,
+        len(segments),
+        len(gaps),
     )
     return Transcript(
         text=" ".join(segment.text for segment in segments),
@@ -358,7 +361,11 @@ def recognise(model: WhisperModel, audio: np.ndarray[Any, Any]) -> Iterator[tupl
     from faster_whisper import BatchedInferencePipeline
 
     pieces, _info = BatchedInferencePipeline(model).transcribe(
-        audio, initial_prompt=initial_prompt(), word_timestamps=True, vad_filter=True, batch_size=BATCH_SIZE,
+        audio,
+        initial_prompt=initial_prompt(),
+        word_timestamps=True,
+        vad_filter=True,
+        batch_size=BATCH_SIZE,
         **DECODE,
     )
     for piece in pieces:
@@ -457,8 +464,12 @@ def _redecode(model: WhisperModel, audio: np.ndarray[Any, Any], gap: tuple[float
     lo, hi = int(offset * SAMPLE_RATE), int(gap[1] * SAMPLE_RATE)
     for prompt in (initial_prompt(), None):
         pieces, _ = model.transcribe(
-            audio[lo:hi], initial_prompt=prompt, condition_on_previous_text=False, vad_filter=True,
-            vad_parameters=TIGHT_VAD, **DECODE,
+            audio[lo:hi],
+            initial_prompt=prompt,
+            condition_on_previous_text=False,
+            vad_filter=True,
+            vad_parameters=TIGHT_VAD,
+            **DECODE,
         )
         spans = [(offset + p.start, offset + p.end, p.text.strip()) for p in pieces if p.text.strip()]
         heard = [_Heard(start, end, [(start, end, " " + text)]) for start, end, text in spans]

@@ -29,9 +29,9 @@ from claimscribe.scribe.rules import ProcedureRule
 
 ToEvidence = Callable[[int, int], Evidence]
 
-MAX_SIDE_GAP = 8        # tokens between a laterality word and the procedure it qualifies
-MAX_SITE_GAP = 8        # tokens between a site and the procedure
-MAX_LEVEL_GAP = 14      # tokens between a spinal level and the procedure
+MAX_SIDE_GAP = 8  # tokens between a laterality word and the procedure it qualifies
+MAX_SITE_GAP = 8  # tokens between a site and the procedure
+MAX_LEVEL_GAP = 14  # tokens between a spinal level and the procedure
 MAX_IMAGING_SITE_GAP = 4
 _MAX_INDICATION = 300
 
@@ -43,7 +43,7 @@ def _gap(a: Span, b: Span) -> int:
     if second.start <= first.end:
         return 0
     skip = a.doc.user_data.get("claimscribe_level_tokens", frozenset())
-    return sum(1 for t in a.doc[first.end:second.start] if not (t.is_punct or t.is_space or t.i in skip))
+    return sum(1 for t in a.doc[first.end : second.start] if not (t.is_punct or t.is_space or t.i in skip))
 
 
 def _nearest(
@@ -115,7 +115,7 @@ def _vertebrae(level: str) -> list[str]:
         return [level]
     order = list(_level_order())
     first, last = level.split("-")
-    return order[order.index(first):order.index(last) + 1]
+    return order[order.index(first) : order.index(last) + 1]
 
 
 def _level_order() -> dict[str, int]:
@@ -127,8 +127,7 @@ def _level_order() -> dict[str, int]:
 def _procedure_mentions(doc: Doc) -> list[_Found]:
     by_name = {r.name: r for r in rules.procedures()}
     mentions = [
-        e for e in doc.ents
-        if e.label_ == "PROCEDURE" and _affirmed(e) and sections.counts_as_procedure(e)
+        e for e in doc.ents if e.label_ == "PROCEDURE" and _affirmed(e) and sections.counts_as_procedure(e)
     ]
     names = [e._.target_rule.metadata["name"] for e in mentions]
     found = [_Found(by_name[name], name, [e]) for name, e in zip(names, mentions, strict=True)]
@@ -184,7 +183,8 @@ def _procedure_mentions(doc: Doc) -> list[_Found]:
     needing_site = {f.name for f in found if f.rule.site is None and not f.rule.spinal}
     if len(needing_site) == 1 and len({f.name for f in found}) == 1 and not any(f.site for f in found):
         candidates = [
-            s for s in site_spans
+            s
+            for s in site_spans
             if sections.counts_as_procedure(s) and not site_info[s._.target_rule.metadata["site"]].region
         ]
         if candidates:
@@ -204,9 +204,14 @@ def _merge(found: list[_Found]) -> list[_Found]:
     result: list[_Found] = []
     for proc in merged:
         twin = next(
-            (r for r in result if r.name == proc.name and r.site == proc.site
-             and sorted(r.levels) == sorted(proc.levels)
-             and {r.laterality, proc.laterality} == {"left", "right"}),
+            (
+                r
+                for r in result
+                if r.name == proc.name
+                and r.site == proc.site
+                and sorted(r.levels) == sorted(proc.levels)
+                and {r.laterality, proc.laterality} == {"left", "right"}
+            ),
             None,
         )
         if twin is None:
@@ -316,8 +321,13 @@ def _imaging_site(mention: Span, anatomy: list[Span]) -> str | None:
         return None
     site = nearest._.target_rule.metadata["site"]
     side = next(
-        (s for s in anatomy if s.label_ == "LATERALITY" and s.sent.start == nearest.sent.start
-         and 0 <= nearest.start - s.end <= 1),
+        (
+            s
+            for s in anatomy
+            if s.label_ == "LATERALITY"
+            and s.sent.start == nearest.sent.start
+            and 0 <= nearest.start - s.end <= 1
+        ),
         None,
     )
     return f"{side._.target_rule.metadata['laterality']} {site}" if side is not None else site
@@ -325,14 +335,14 @@ def _imaging_site(mention: Span, anatomy: list[Span]) -> str | None:
 
 def _imaging(doc: Doc, statements: list[Span], to_evidence: ToEvidence) -> list[Imaging]:
     mentions = [
-        e for e in doc.ents
+        e
+        for e in doc.ents
         if e.label_ in ("FLUOROSCOPY", "IMAGING")
         and not (e._.is_historical or e._.is_hypothetical)
         and sections.counts_as_imaging(e, e._.target_rule.metadata["modality"])
     ]
     quantities = [
-        q for q in doc.spans.get("claimscribe_quantities", [])
-        if sections.counts_as_imaging(q, "fluoroscopy")
+        q for q in doc.spans.get("claimscribe_quantities", []) if sections.counts_as_imaging(q, "fluoroscopy")
     ]
     durations = [q for q in quantities if isinstance(q._.claimscribe, Duration) and q._.claimscribe.owner]
     doses = [q for q in quantities if isinstance(q._.claimscribe, DoseFound)]
@@ -386,7 +396,7 @@ _SENTENCE_END = re.compile(r"\n\s*\n|\n(?=\s*[A-Z][A-Za-z ]{2,40}:)|\.(?=\s+[A-Z
 
 def _first_statement(doc: Doc, body: tuple[int, int]) -> tuple[int, int] | None:
     """The first sentence or line of a section body, as character offsets, trimmed."""
-    text = doc.text[body[0]:body[1]]
+    text = doc.text[body[0] : body[1]]
     stripped = text.lstrip(" \t\n:-–")
     start = body[0] + len(text) - len(stripped)
     end_match = _SENTENCE_END.search(stripped)
@@ -402,8 +412,14 @@ def _indication(doc: Doc, statements: list[Span]) -> tuple[int, int] | None:
         found = _first_statement(doc, body)
         if found:
             return found
-    inline = next((s for s in statements if s._.claimscribe.kind == "indication"
-                   and sections.category_of(s) not in ("plan", "history")), None)
+    inline = next(
+        (
+            s
+            for s in statements
+            if s._.claimscribe.kind == "indication" and sections.category_of(s) not in ("plan", "history")
+        ),
+        None,
+    )
     if inline is not None:
         return inline.start_char, inline.end_char
     for body in sections.bodies(doc, "diagnosis"):

@@ -27,8 +27,11 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
 def correct(source: str | MappedText) -> MappedText:
     text = source.text if isinstance(source, MappedText) else source
     found = sorted(
-        ((m.start(), -m.end(), m.expand(replacement)) for pattern, replacement in _compiled()
-         for m in pattern.finditer(text)),
+        (
+            (m.start(), -m.end(), m.expand(replacement))
+            for pattern, replacement in _compiled()
+            for m in pattern.finditer(text)
+        ),
     )
     kept: list[tuple[int, int, str]] = []
     for start, negative_end, new in found:

@@ -37,7 +37,7 @@ UCUM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 LATERALITY_EXTENSION = "urn:claimscribe:fhir:laterality-qualifier"
 IMAGING_REPORT = "18748-4"
-NAMESPACE = uuid.UUID("6f1d1f0e-2c4e-5b8a-9d3e-7c2a1b0f4e51")   # claimscribe's urn:uuid namespace
+NAMESPACE = uuid.UUID("6f1d1f0e-2c4e-5b8a-9d3e-7c2a1b0f4e51")  # claimscribe's urn:uuid namespace
 NOT_RECORDED = {"display": "patient not recorded"}
 
 LATERALITY = {
@@ -112,16 +112,18 @@ def _procedure(line: ClaimLine, owner: Procedure | None) -> dict[str, Any]:
         body: dict[str, Any] = {"text": " ".join(x for x in (side, site) if x)}
         if side:
             code, display = LATERALITY[side]
-            body["extension"] = [{"url": LATERALITY_EXTENSION,
-                                  "valueCodeableConcept": _concept(SNOMED, code, display)}]
+            body["extension"] = [
+                {"url": LATERALITY_EXTENSION, "valueCodeableConcept": _concept(SNOMED, code, display)}
+            ]
         resource["bodySite"] = [body]
     if line.modifiers:
         resource["note"] = [{"text": f"billed as {'-'.join([line.code, *line.modifiers])} x{line.units}"}]
     return resource
 
 
-def _observation(imaging: Imaging, code: tuple[str, str, str], value: Any, unit: str,
-                 part_of: str | None) -> dict[str, Any]:
+def _observation(
+    imaging: Imaging, code: tuple[str, str, str], value: Any, unit: str, part_of: str | None
+) -> dict[str, Any]:
     dcm, display, ucum = code
     resource: dict[str, Any] = {
         "resourceType": "Observation",
@@ -158,8 +160,9 @@ def _document(note: Note, related: list[str], date: str | None) -> dict[str, Any
     return resource
 
 
-def bundle(facts: ProcedureFacts, lines: Sequence[ClaimLine], notes: Sequence[Note],
-           claim: Claim) -> dict[str, Any]:
+def bundle(
+    facts: ProcedureFacts, lines: Sequence[ClaimLine], notes: Sequence[Note], claim: Claim
+) -> dict[str, Any]:
     """The FHIR R4 Bundle (collection) of one encounter's draft: Procedures, Observations, documents and
     the Claim."""
     codes = "|".join(ln.code for ln in lines)

@@ -29,16 +29,17 @@ class Gap(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str
-    element: str                    # the element id of knowledge/codes/<code>.yaml, e.g. duration_minutes
-    prompt: str                     # what to ask the physician
-    rule: str                       # the DOC finding's permanent rule id, e.g. DOC-76000-DURATION
-    line: int                       # 0-based index of the line in `lines`
+    element: str  # the element id of knowledge/codes/<code>.yaml, e.g. duration_minutes
+    prompt: str  # what to ask the physician
+    rule: str  # the DOC finding's permanent rule id, e.g. DOC-76000-DURATION
+    line: int  # 0-based index of the line in `lines`
     kind: Literal["missing", "contradicted"] = "missing"
     severity: Literal["error", "warning", "info"] = "warning"
 
 
-def gaps(lines: Sequence[ClaimLine], facts: ProcedureFacts | None,
-         codebook: Codebook | None = None) -> list[Gap]:
+def gaps(
+    lines: Sequence[ClaimLine], facts: ProcedureFacts | None, codebook: Codebook | None = None
+) -> list[Gap]:
     """Each documentation element of each line's code and modifiers that the facts do not support, in line
     order, phrased as the element's prompt. `codebook` is accepted for symmetry with the edits; the DOC
     edit reads only the knowledge files."""
@@ -62,6 +63,15 @@ def gaps(lines: Sequence[ClaimLine], facts: ProcedureFacts | None,
             stated_no = bool(values) and all(v is False for v in values)
             missing = not values or stated_no
             kind: Literal["missing", "contradicted"] = "missing" if missing else "contradicted"
-            found.append(Gap(code=line.code, element=element.id, prompt=finding.fix, rule=finding.rule,
-                             line=index, kind=kind, severity=finding.severity))
+            found.append(
+                Gap(
+                    code=line.code,
+                    element=element.id,
+                    prompt=finding.fix,
+                    rule=finding.rule,
+                    line=index,
+                    kind=kind,
+                    severity=finding.severity,
+                )
+            )
     return found

@@ -27,8 +27,11 @@ from claimscribe.pricing.pfs import is_facility
 from claimscribe.pricing.rules import pfs_rules
 
 MISSING = "[not documented]"
-DOSE_KINDS = {"dap": "dose-area product", "air_kerma": "reference air kerma",
-              "fluoro_time": "fluoroscopy time"}
+DOSE_KINDS = {
+    "dap": "dose-area product",
+    "air_kerma": "reference air kerma",
+    "fluoro_time": "fluoroscopy time",
+}
 
 Outline = list[tuple[str, list[str]]]
 
@@ -55,8 +58,12 @@ def _render(title: str, outline: Outline, kind: Literal["procedure_note", "inter
         markdown.append(f"## {heading}")
         markdown += [f"- {line}" for line in body] or [f"- {MISSING}"]
         markdown.append("")
-    return Note(text="\n".join(text).rstrip() + "\n", markdown="\n".join(markdown).rstrip() + "\n",
-                kind=kind, title=title)
+    return Note(
+        text="\n".join(text).rstrip() + "\n",
+        markdown="\n".join(markdown).rstrip() + "\n",
+        kind=kind,
+        title=title,
+    )
 
 
 def _number(value: Decimal) -> str:
@@ -87,8 +94,10 @@ def _procedure(p: Procedure) -> str:
 def procedure_note(facts: ProcedureFacts, lines: Sequence[ClaimLine], *, text: str | None = None) -> Note:
     """The draft procedure note: every section the facts fill, "[not documented]" where they do not, and the
     dictation itself (when given) under TECHNIQUE/FINDINGS."""
-    procedures = [f"{i}. {_procedure(p)}{f' (CPT {p.code})' if p.code else ''}"
-                  for i, p in enumerate(facts.procedures, start=1)]
+    procedures = [
+        f"{i}. {_procedure(p)}{f' (CPT {p.code})' if p.code else ''}"
+        for i, p in enumerate(facts.procedures, start=1)
+    ]
     technique: list[str] = []
     for p in facts.procedures:
         side = p.laterality or MISSING
@@ -160,8 +169,11 @@ def _facility(line: ClaimLine) -> bool:
 def _interpreted(lines: Sequence[ClaimLine]) -> list[ClaimLine]:
     """Lines whose professional component is billed: modifier 26, or an imaging code read in a facility."""
     professional = pfs_rules().component_modifiers.professional
-    return [ln for ln in lines if professional in ln.modifiers
-            or (_modality_of(ln.code) is not None and _facility(ln))]
+    return [
+        ln
+        for ln in lines
+        if professional in ln.modifiers or (_modality_of(ln.code) is not None and _facility(ln))
+    ]
 
 
 def interpretation_report(facts: ProcedureFacts, lines: Sequence[ClaimLine]) -> Note | None:
@@ -183,8 +195,13 @@ def interpretation_report(facts: ProcedureFacts, lines: Sequence[ClaimLine]) -> 
         ("Supervising physician", [facts.supervising_physician or MISSING]),
         ("Findings", ["[dictate the imaging findings]"]),
         ("Impression", ["[dictate the impression]"]),
-        ("Signature", [f"Interpreting physician: {facts.supervising_physician or '________'}",
-                       "Signed: ________  Date/time: ________"]),
+        (
+            "Signature",
+            [
+                f"Interpreting physician: {facts.supervising_physician or '________'}",
+                "Signed: ________  Date/time: ________",
+            ],
+        ),
     ]
     title = f"{(modality or 'Imaging').capitalize()} interpretation report (draft)"
     return _render(title, outline, "interpretation_report")

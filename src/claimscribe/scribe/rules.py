@@ -34,7 +34,7 @@ def _compiles(patterns: list[str]) -> list[str]:
 
 
 class Patterned(Rule):
-    patterns: list[str] = Field(min_length=1)   # regular expressions, matched case-insensitively
+    patterns: list[str] = Field(min_length=1)  # regular expressions, matched case-insensitively
 
     @field_validator("patterns")
     @classmethod
@@ -59,13 +59,13 @@ class ProcedureRule(Patterned):
     """A procedure the scribe recognizes, with the canonical name it reports."""
 
     name: str
-    site: str | None = None          # the site the name implies ("knee" for knee arthroscopy)
-    spinal: bool = False             # takes spinal levels; its site is the spinal region
-    vertebral: bool = False          # its levels are vertebral bodies ("T12-L1" is two levels)
-    sized: bool = False              # a joint procedure named by joint size ("large joint injection")
-    subsumes: list[str] = Field(default_factory=list)   # names it includes when on the same site and side
+    site: str | None = None  # the site the name implies ("knee" for knee arthroscopy)
+    spinal: bool = False  # takes spinal levels; its site is the spinal region
+    vertebral: bool = False  # its levels are vertebral bodies ("T12-L1" is two levels)
+    sized: bool = False  # a joint procedure named by joint size ("large joint injection")
+    subsumes: list[str] = Field(default_factory=list)  # names it includes when on the same site and side
     combines: dict[str, str] = Field(default_factory=dict)  # other name on the same site → combined name
-    alone_as: str | None = None      # the name reported when no more specific procedure subsumes it
+    alone_as: str | None = None  # the name reported when no more specific procedure subsumes it
     shares_site_with: list[str] = Field(default_factory=list)  # done on the same site as these (when unsaid)
 
 
@@ -76,7 +76,7 @@ class ImagingRule(Patterned):
 class SiteRule(Patterned):
     site: str
     joint_size: JointSize | None = None
-    region: bool = False             # a spinal region word ("lumbar"): the site of a spinal procedure
+    region: bool = False  # a spinal region word ("lumbar"): the site of a spinal procedure
 
 
 class LateralityRule(Patterned):
@@ -91,7 +91,7 @@ class SectionPolicy(Rule):
     """What a section's mentions may count for."""
 
     category: str
-    procedures: bool = True                          # procedure mentions here describe what was done
+    procedures: bool = True  # procedure mentions here describe what was done
     imaging: list[Modality] | Literal["all"] = "all"  # modalities whose mentions here count
 
 
@@ -101,7 +101,7 @@ class TimeCues(Rule):
     anchors: list[str]
     blockers: list[str]
     total: list[str]
-    sections: list[str]              # section categories where an unowned duration is fluoroscopy time
+    sections: list[str]  # section categories where an unowned duration is fluoroscopy time
 
     @field_validator("anchors", "blockers", "total")
     @classmethod
@@ -113,10 +113,10 @@ class UnitSpellings(Rule):
     """How dose units are written or spoken, composed into one regular expression by `units`."""
 
     number: str
-    prefixes: dict[str, list[str]]   # pint prefix ("milli", "" for none) → spellings
+    prefixes: dict[str, list[str]]  # pint prefix ("milli", "" for none) → spellings
     gray: list[str]
     separators: list[str]
-    areas: dict[str, list[str]]      # pint area unit → spellings
+    areas: dict[str, list[str]]  # pint area unit → spellings
     minutes: list[str]
     seconds: list[str]
     hours: list[str]
@@ -126,18 +126,24 @@ class StatementRule(Patterned):
     """A sentence pattern that states a fact: supervision, a separate report, an indication, ..."""
 
     kind: Literal[
-        "supervisor", "author", "self_supervised", "report", "no_report", "indication",
-        "separate_encounter", "purpose",
+        "supervisor",
+        "author",
+        "self_supervised",
+        "report",
+        "no_report",
+        "indication",
+        "separate_encounter",
+        "purpose",
     ]
 
 
 class LevelRules(Rule):
-    levels: str                       # one regular expression with named groups, see components/levels.py
-    max_level: dict[str, int]         # highest level number of each region letter
-    regions: dict[str, str]           # region letter → site of a spinal procedure
+    levels: str  # one regular expression with named groups, see components/levels.py
+    max_level: dict[str, int]  # highest level number of each region letter
+    regions: dict[str, str]  # region letter → site of a spinal procedure
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when PyYAML has it: 10x faster
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: 10x faster
 
 
 @cache

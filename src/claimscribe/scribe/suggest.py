@@ -41,8 +41,8 @@ from claimscribe.reference.models import CodeRecord
 PROCEDURES_FILE = "mappings/procedures.yaml"
 INDICATIONS_FILE = "mappings/indications.yaml"
 WORD = re.compile(r"[a-z0-9]+")
-MAX_POINTERS = 4            # CMS-1500 item 24E / 837P SV107 point to at most four diagnoses
-ALL_CODES = 1_000_000       # a search limit above the size of any PFS release
+MAX_POINTERS = 4  # CMS-1500 item 24E / 837P SV107 point to at most four diagnoses
+ALL_CODES = 1_000_000  # a search limit above the size of any PFS release
 EMBED_BATCH = 128
 
 Guidance = Literal["fluoroscopy", "ultrasound", "ct", "mri", "none", "unknown", "any"]
@@ -84,7 +84,7 @@ class Suggestion(_Out):
     diagnoses: list[str]
     rationale: list[LineRationale]
     shortlists: list[Shortlist] = Field(default_factory=list)
-    facts: ProcedureFacts   # the input facts, each mapped procedure carrying its primary code
+    facts: ProcedureFacts  # the input facts, each mapped procedure carrying its primary code
 
 
 # -- the mapping files -----------------------------------------------------------------------------------
@@ -368,11 +368,20 @@ def _services(facts: ProcedureFacts, mapped: dict[int, Entry]) -> list[_Service]
         service.guidance |= _guidance(facts, p)
     for entry_id, site in {key[:2] for key in found}:
         right, left = found.get((entry_id, site, "right")), found.get((entry_id, site, "left"))
-        if right and left and (entry_id, site, "bilateral") not in found \
-                and set(right.levels) == set(left.levels):
+        if (
+            right
+            and left
+            and (entry_id, site, "bilateral") not in found
+            and set(right.levels) == set(left.levels)
+        ):
             del found[(entry_id, site, "right")], found[(entry_id, site, "left")]
-            both = _Service(right.entry, right.procedures + left.procedures, "bilateral", right.levels,
-                            right.guidance | left.guidance)
+            both = _Service(
+                right.entry,
+                right.procedures + left.procedures,
+                "bilateral",
+                right.levels,
+                right.guidance | left.guidance,
+            )
             found[(entry_id, site, "bilateral")] = both
     return sorted(found.values(), key=lambda s: min(s.procedures))
 
@@ -386,9 +395,9 @@ class _Line:
     why: str
     source: str
     side: Side | None = None
-    modality: str | None = None     # the imaging a guidance line reports
-    owner: int = -1                 # the index of the service the line came from (-1: none)
-    distinct: str | None = None     # XS / XE, when the facts show the distinct service
+    modality: str | None = None  # the imaging a guidance line reports
+    owner: int = -1  # the index of the service the line came from (-1: none)
+    distinct: str | None = None  # XS / XE, when the facts show the distinct service
     record: CodeRecord | None = None
 
 
@@ -406,7 +415,7 @@ class _Work:
     def record(self, code: str) -> CodeRecord | None:
         try:
             return self.codebook.code(code, self.on)
-        except BadInputError as e:      # includes UnknownCodeError
+        except BadInputError as e:  # includes UnknownCodeError
             self.skip(code, f"{code} is not suggested: {e}", "codebook")
             return None
 
@@ -457,8 +466,9 @@ def _unmapped(work: _Work, index: int) -> tuple[list[_Line], Shortlist | None]:
     p = work.facts.procedures[index]
     if p.code:
         why = f"{_describe(p)}: the note gives {p.code}; not in the mapping, so taken as stated."
-        return [_Line(p.code, 1, "primary", why, "documentation (procedure code in the note)",
-                      side=p.laterality)], None
+        return [
+            _Line(p.code, 1, "primary", why, "documentation (procedure code in the note)", side=p.laterality)
+        ], None
     config = procedure_mapping().shortlist
     source = _cite_procedure(config.sources, "shortlist")
     try:
@@ -467,19 +477,29 @@ def _unmapped(work: _Work, index: int) -> tuple[list[_Line], Shortlist | None]:
         work.skip(p.name, f"{_describe(p)}: not in the mapping, and no shortlist: {e}", source)
         return [], None
     for c in candidates:
-        work.rationale.append(LineRationale(
-            code=c.code, kind="low_confidence", source=source,
-            why=f"{_describe(p)} is not in the mapping; {c.code} ({c.descriptor}) is {c.score:.3f} similar "
+        work.rationale.append(
+            LineRationale(
+                code=c.code,
+                kind="low_confidence",
+                source=source,
+                why=f"{_describe(p)} is not in the mapping; {c.code} ({c.descriptor}) is {c.score:.3f} similar "
                 f"in meaning - {config.label}.",
-        ))
+            )
+        )
     return [], Shortlist(procedure=p.name, candidates=candidates, confidence=config.label)
 
 
 # -- imaging that served no procedure ------------------------------------------------------------------------
 def _included_in(work: _Work, guidance_code: str, lines: list[_Line]) -> str | None:
     """The code among the lines whose descriptor includes `guidance_code` on the date, if any."""
-    return next((ln.code for ln in lines if ln.role != "guidance"
-                 and including_entry(ln.code, guidance_code, work.on) is not None), None)
+    return next(
+        (
+            ln.code
+            for ln in lines
+            if ln.role != "guidance" and including_entry(ln.code, guidance_code, work.on) is not None
+        ),
+        None,
+    )
 
 
 def _imaging_pass(work: _Work, services: list[tuple[_Service, list[_Line]]]) -> list[_Line]:
@@ -491,16 +511,22 @@ def _imaging_pass(work: _Work, services: list[tuple[_Service, list[_Line]]]) -> 
     coded = _code_procedures(facts, services, [])
     for imaging in (i for i in facts.imaging if i.used and i.modality in mapping.standalone_imaging):
         alone = mapping.standalone_imaging[imaging.modality]
-        served = [(s, lines) for s, lines in services
-                  if any(_serves(imaging, facts.procedures[i]) for i in s.procedures)]
+        served = [
+            (s, lines)
+            for s, lines in services
+            if any(_serves(imaging, facts.procedures[i]) for i in s.procedures)
+        ]
         served_any = [p for p in facts.procedures if _serves(imaging, p)]
         for service, lines in served:
             _explain_consumed(work, imaging, alone, service, lines)
         if served_any and not served:
             names = "; ".join(_describe(p) for p in served_any)
-            work.skip(alone.code, f"{imaging.modality} used for {names}, which the mapping does not know: no "
-                      f"{alone.code} suggested; the coder decides with the procedure's code.",
-                      _cite_procedure(alone.sources, f"standalone_imaging {imaging.modality}"))
+            work.skip(
+                alone.code,
+                f"{imaging.modality} used for {names}, which the mapping does not know: no "
+                f"{alone.code} suggested; the coder decides with the procedure's code.",
+                _cite_procedure(alone.sources, f"standalone_imaging {imaging.modality}"),
+            )
         if served_any or any(ln.code == alone.code for ln in all_lines + added):
             continue
         line = _standalone_line(work, imaging, alone, all_lines, coded)
@@ -509,8 +535,9 @@ def _imaging_pass(work: _Work, services: list[tuple[_Service, list[_Line]]]) -> 
     return added
 
 
-def _explain_consumed(work: _Work, imaging: Imaging, alone: Standalone, service: _Service,
-                      lines: list[_Line]) -> None:
+def _explain_consumed(
+    work: _Work, imaging: Imaging, alone: Standalone, service: _Service, lines: list[_Line]
+) -> None:
     names = service.names(work.facts)
     if any(ln.role == "guidance" and ln.modality == imaging.modality for ln in lines):
         return
@@ -519,28 +546,39 @@ def _explain_consumed(work: _Work, imaging: Imaging, alone: Standalone, service:
     if included is not None:
         entry = including_entry(included, alone.code, work.on)
         assert entry is not None
-        work.skip(alone.code, f"{imaging.modality} used for {names}: the descriptor of {included} already "
-                  f"includes imaging guidance ({entry.imaging_in_descriptor}), so no {alone.code} or other "
-                  "guidance line, whatever modifier.",
-                  _cite(entry.sources, f"families/imaging_included.yaml {entry.id}", ()))
+        work.skip(
+            alone.code,
+            f"{imaging.modality} used for {names}: the descriptor of {included} already "
+            f"includes imaging guidance ({entry.imaging_in_descriptor}), so no {alone.code} or other "
+            "guidance line, whatever modifier.",
+            _cite(entry.sources, f"families/imaging_included.yaml {entry.id}", ()),
+        )
         return
     if not lines:
         return
     site = f" of the {imaging.site}" if imaging.site else ""
-    work.skip(alone.code, f"{imaging.modality}{site} used during {names} is part of {primary} (imaging "
-              f"needed to perform a procedure is integral to it): {alone.code} not suggested. If it imaged "
-              "a different structure for its own reason, document the site imaged and the purpose.",
-              _cite_procedure(alone.sources, f"standalone_imaging {imaging.modality}"))
+    work.skip(
+        alone.code,
+        f"{imaging.modality}{site} used during {names} is part of {primary} (imaging "
+        f"needed to perform a procedure is integral to it): {alone.code} not suggested. If it imaged "
+        "a different structure for its own reason, document the site imaged and the purpose.",
+        _cite_procedure(alone.sources, f"standalone_imaging {imaging.modality}"),
+    )
 
 
-def _standalone_line(work: _Work, imaging: Imaging, alone: Standalone, lines: list[_Line],
-                     coded_base: ProcedureFacts) -> _Line | None:
+def _standalone_line(
+    work: _Work, imaging: Imaging, alone: Standalone, lines: list[_Line], coded_base: ProcedureFacts
+) -> _Line | None:
     source = _cite_procedure(alone.sources, f"standalone_imaging {imaging.modality}")
     included = _included_in(work, alone.code, lines)
     if included is not None:
-        work.skip(alone.code, f"{imaging.modality} served no documented procedure, but {included} on the "
-                  f"same claim includes imaging guidance in its descriptor: {alone.code} is never reported "
-                  "with it.", source)
+        work.skip(
+            alone.code,
+            f"{imaging.modality} served no documented procedure, but {included} on the "
+            f"same claim includes imaging guidance in its descriptor: {alone.code} is never reported "
+            "with it.",
+            source,
+        )
         return None
     site = imaging.site or "site not documented"
     purpose = f", for {imaging.purpose}" if imaging.purpose else ""
@@ -553,8 +591,10 @@ def _standalone_line(work: _Work, imaging: Imaging, alone: Standalone, lines: li
         line.why += f" {line.distinct}: the note records a separate encounter."
     elif others and all(distinct_service(coded, other, alone.code) for other in others):
         line.distinct = _distinct_modifier("distinct_site")
-        line.why += (f" {line.distinct}: the note records a different anatomic site ({site}) from "
-                     f"{', '.join(dict.fromkeys(others))}.")
+        line.why += (
+            f" {line.distinct}: the note records a different anatomic site ({site}) from "
+            f"{', '.join(dict.fromkeys(others))}."
+        )
     elif others:
         line.why += " No distinct-service modifier: the documentation does not show a different site."
     return line
@@ -567,8 +607,9 @@ def _distinct_imaging(work: _Work, kept: list[_Line], coded: ProcedureFacts) -> 
     standalone = {s.code for s in procedure_mapping().standalone_imaging.values()}
     result: list[_Line] = []
     for line in kept:
-        others = list(dict.fromkeys(ln.code for ln in kept
-                                    if ln.role == "primary" and ln.owner != line.owner))
+        others = list(
+            dict.fromkeys(ln.code for ln in kept if ln.role == "primary" and ln.owner != line.owner)
+        )
         if line.code not in standalone or line.role == "standalone" or line.distinct or not others:
             result.append(line)
             continue
@@ -577,17 +618,27 @@ def _distinct_imaging(work: _Work, kept: list[_Line], coded: ProcedureFacts) -> 
             line.why += f" {line.distinct}: the note records a separate encounter."
         elif all(distinct_service(coded, other, line.code) for other in others):
             line.distinct = _distinct_modifier("distinct_site")
-            line.why += (f" {line.distinct}: the note records a different anatomic site from "
-                         f"{', '.join(others)}.")
+            line.why += (
+                f" {line.distinct}: the note records a different anatomic site from {', '.join(others)}."
+            )
         else:
-            bundling = [c for c in others if is_surgical(c, work.on, work.codebook)
-                        and not _integral_exception(c, line.code)]
+            bundling = [
+                c
+                for c in others
+                if is_surgical(c, work.on, work.codebook) and not _integral_exception(c, line.code)
+            ]
             if bundling:
-                work.skip(line.code, f"{line.code} served the same site as {', '.join(bundling)}: "
-                          "fluoroscopy used for a surgical procedure is part of it and no known exception "
-                          "applies.",
-                          _cite(integral_family().policy.finding_sources,
-                                "families/imaging_integral_exceptions.yaml policy", ()))
+                work.skip(
+                    line.code,
+                    f"{line.code} served the same site as {', '.join(bundling)}: "
+                    "fluoroscopy used for a surgical procedure is part of it and no known exception "
+                    "applies.",
+                    _cite(
+                        integral_family().policy.finding_sources,
+                        "families/imaging_integral_exceptions.yaml policy",
+                        (),
+                    ),
+                )
                 continue
         result.append(line)
     return result
@@ -608,16 +659,23 @@ def _distinct_pairs(work: _Work, kept: list[_Line], coded: ProcedureFacts) -> No
             continue
         shown = distinct_service(coded, pair.column1, pair.column2)
         if shown is None:
-            work.rationale.append(LineRationale(
-                code=second.code, kind="not_suggested", source=pair.source,
-                why=f"{second.code} is bundled into {first.code} (NCCI PTP, modifier indicator 1) and the "
+            work.rationale.append(
+                LineRationale(
+                    code=second.code,
+                    kind="not_suggested",
+                    source=pair.source,
+                    why=f"{second.code} is bundled into {first.code} (NCCI PTP, modifier indicator 1) and the "
                     "documentation does not show a distinct site or encounter: no 59/XS suggested; keep "
-                    f"{second.code} only if the note can show it was distinct."))
+                    f"{second.code} only if the note can show it was distinct.",
+                )
+            )
             continue
         fact = "separate_encounter" if work.facts.separate_encounter else "distinct_site"
         second.distinct = _distinct_modifier(fact)
-        second.why += (f" {second.distinct}: {pair.column2} is bundled into {pair.column1} (NCCI PTP, "
-                       f"modifier indicator 1), and {shown}.")
+        second.why += (
+            f" {second.distinct}: {pair.column2} is bundled into {pair.column1} (NCCI PTP, "
+            f"modifier indicator 1), and {shown}."
+        )
 
 
 def _distinct_modifier(fact: str) -> str:
@@ -629,8 +687,10 @@ def _distinct_modifier(fact: str) -> str:
 def _coded_facts(facts: ProcedureFacts, imaging_services: list[tuple[str, Imaging]]) -> ProcedureFacts:
     """The facts with a procedure for each stand-alone imaging service (its code and the site imaged), so
     that distinct.py can compare sites by code."""
-    extra = [Procedure(name=f"{i.modality} ({i.purpose or 'stand-alone'})", code=code, site=i.site)
-             for code, i in imaging_services]
+    extra = [
+        Procedure(name=f"{i.modality} ({i.purpose or 'stand-alone'})", code=code, site=i.site)
+        for code, i in imaging_services
+    ]
     return facts.model_copy(update={"procedures": [*facts.procedures, *extra]})
 
 
@@ -652,19 +712,24 @@ def _finish(work: _Work, line: _Line) -> list[ClaimLine]:
     notes: list[str] = []
     if work.setting == "facility" and record.pctc_indicator in _professional_indicators():
         modifiers.append(rules.component_modifiers.professional)
-        notes.append(f"{rules.component_modifiers.professional}: PC/TC indicator {record.pctc_indicator} "
-                     "in a facility, where the facility bills the technical component")
+        notes.append(
+            f"{rules.component_modifiers.professional}: PC/TC indicator {record.pctc_indicator} "
+            "in a facility, where the facility bills the technical component"
+        )
     if line.side == "bilateral":
         indicator = record.indicators.bilat_surg if record.indicators else None
         rule = bilateral["indicators"].get(indicator or "")
         if rule and rule["modifier_50"] == "ok":
             modifiers.append(rules.bilateral.modifier)
-            notes.append(f"{rules.bilateral.modifier}: both sides, bilateral indicator {indicator} "
-                         f"({rule['why_50']})")
+            notes.append(
+                f"{rules.bilateral.modifier}: both sides, bilateral indicator {indicator} ({rule['why_50']})"
+            )
         else:
             why = rule["why_50"] if rule else "no bilateral indicator on file"
-            notes.append(f"both sides documented, but no {rules.bilateral.modifier}: bilateral indicator "
-                         f"{indicator} ({why}); one line")
+            notes.append(
+                f"both sides documented, but no {rules.bilateral.modifier}: bilateral indicator "
+                f"{indicator} ({why}); one line"
+            )
     elif line.side in sides:
         modifiers.append(str(sides[line.side]))
         notes.append(f"{sides[line.side]}: the {line.side} side")
@@ -672,8 +737,11 @@ def _finish(work: _Work, line: _Line) -> list[ClaimLine]:
         modifiers.append(line.distinct)
     why = line.why + (f" Modifiers - {'; '.join(notes)}." if notes else "")
     work.rationale.append(LineRationale(code=line.code, why=why, source=line.source))
-    return [ClaimLine(code=line.code, modifiers=modifiers[:MAX_MODIFIERS], units=line.units,
-                      date_of_service=work.on)]
+    return [
+        ClaimLine(
+            code=line.code, modifiers=modifiers[:MAX_MODIFIERS], units=line.units, date_of_service=work.on
+        )
+    ]
 
 
 def _addon_without_primary(work: _Work, line: _Line, codes: set[str]) -> bool:
@@ -720,9 +788,14 @@ def _diagnoses(work: _Work) -> list[str]:
         if found:
             break
     if not found:
-        work.rationale.append(LineRationale(
-            code="ICD-10-CM", kind="not_suggested", source=f"knowledge {INDICATIONS_FILE}",
-            why=f"indication {facts.indication!r}: no diagnosis mapped; the coder assigns ICD-10-CM."))
+        work.rationale.append(
+            LineRationale(
+                code="ICD-10-CM",
+                kind="not_suggested",
+                source=f"knowledge {INDICATIONS_FILE}",
+                why=f"indication {facts.indication!r}: no diagnosis mapped; the coder assigns ICD-10-CM.",
+            )
+        )
         return []
     side = _side_for_diagnosis(facts, _words(facts.indication))
     diagnoses: list[str] = []
@@ -730,32 +803,48 @@ def _diagnoses(work: _Work) -> list[str]:
         source = _cite(entry.sources, f"{INDICATIONS_FILE} {entry.id}", mapping.sources)
         codes = _diagnosis_codes(entry, side)
         if not codes:
-            work.rationale.append(LineRationale(
-                code=entry.id, kind="not_suggested", source=source,
-                why=f"indication {facts.indication!r} → {entry.label}, but no code for side {side!r}: "
-                    "document the side."))
+            work.rationale.append(
+                LineRationale(
+                    code=entry.id,
+                    kind="not_suggested",
+                    source=source,
+                    why=f"indication {facts.indication!r} → {entry.label}, but no code for side {side!r}: "
+                    "document the side.",
+                )
+            )
         for code in codes:
             status = work.codebook.icd10cm(code, work.on)
             if not status.billable:
                 state = "is not billable" if status.known else "is not a valid code"
-                work.rationale.append(LineRationale(
-                    code=code, kind="not_suggested", source=f"{status.source}; {source}",
-                    why=f"indication {facts.indication!r} → {code}, which {state} on {work.on} "
-                        f"({status.source}): not suggested."))
+                work.rationale.append(
+                    LineRationale(
+                        code=code,
+                        kind="not_suggested",
+                        source=f"{status.source}; {source}",
+                        why=f"indication {facts.indication!r} → {code}, which {state} on {work.on} "
+                        f"({status.source}): not suggested.",
+                    )
+                )
                 continue
             if code not in diagnoses:
                 diagnoses.append(code)
                 note = f" {' '.join(entry.note.split())}" if entry.note else ""
-                work.rationale.append(LineRationale(
-                    code=code, kind="diagnosis", source=f"{status.source}; {source}",
-                    why=f"indication {facts.indication!r} → {entry.label}, side {side}: {code} "
-                        f"({status.description}), billable on {work.on}.{note}"))
+                work.rationale.append(
+                    LineRationale(
+                        code=code,
+                        kind="diagnosis",
+                        source=f"{status.source}; {source}",
+                        why=f"indication {facts.indication!r} → {entry.label}, side {side}: {code} "
+                        f"({status.description}), billable on {work.on}.{note}",
+                    )
+                )
     return diagnoses
 
 
 # -- the entry point -----------------------------------------------------------------------------------------
-def suggest(facts: ProcedureFacts, codebook: Codebook, *, on: dt.date,
-            setting: Literal["office", "facility"]) -> Suggestion:
+def suggest(
+    facts: ProcedureFacts, codebook: Codebook, *, on: dt.date, setting: Literal["office", "facility"]
+) -> Suggestion:
     """Draft claim lines, ICD-10-CM diagnoses and the rationale of each, for one procedure note."""
     work = _Work(facts, codebook, on, setting)
     mapped: dict[int, Entry] = {}
@@ -788,8 +877,9 @@ def suggest(facts: ProcedureFacts, codebook: Codebook, *, on: dt.date,
     pointers = list(range(1, min(len(diagnoses), MAX_POINTERS) + 1))
     claim_lines = [cl.model_copy(update={"diagnosis_pointers": pointers}) for cl in claim_lines]
     coded = _code_procedures(facts, services, standalone)
-    return Suggestion(lines=claim_lines, diagnoses=diagnoses, rationale=work.rationale,
-                      shortlists=shortlists, facts=coded)
+    return Suggestion(
+        lines=claim_lines, diagnoses=diagnoses, rationale=work.rationale, shortlists=shortlists, facts=coded
+    )
 
 
 def _checked(work: _Work, drafted: list[_Line]) -> list[_Line]:
@@ -799,7 +889,7 @@ def _checked(work: _Work, drafted: list[_Line]) -> list[_Line]:
     seen: set[str] = set()
     for line in drafted:
         if line.role in ("guidance", "standalone") and line.code in seen:
-            continue                # an imaging code is reported once for the session
+            continue  # an imaging code is reported once for the session
         seen.add(line.code)
         line.record = work.record(line.code)
         if line.record is None:
@@ -807,23 +897,32 @@ def _checked(work: _Work, drafted: list[_Line]) -> list[_Line]:
         if line.role == "guidance":
             included = _included_in(work, line.code, drafted)
             if included is not None:
-                work.skip(line.code, f"{line.code} not suggested: {included} includes that imaging guidance "
-                          "in its descriptor.", line.source)
+                work.skip(
+                    line.code,
+                    f"{line.code} not suggested: {included} includes that imaging guidance "
+                    "in its descriptor.",
+                    line.source,
+                )
                 continue
         kept.append(line)
     codes = {ln.code for ln in kept}
     result = []
     for line in kept:
         if line.record is not None and line.record.add_on and _addon_without_primary(work, line, codes):
-            work.skip(line.code, f"{line.code} is an add-on code and none of its primary codes is on the "
-                      f"claim; not suggested. {line.why}", line.source)
+            work.skip(
+                line.code,
+                f"{line.code} is an add-on code and none of its primary codes is on the "
+                f"claim; not suggested. {line.why}",
+                line.source,
+            )
             continue
         result.append(line)
     return result
 
 
-def _code_procedures(facts: ProcedureFacts, services: list[tuple[_Service, list[_Line]]],
-                     standalone: list[_Line]) -> ProcedureFacts:
+def _code_procedures(
+    facts: ProcedureFacts, services: list[tuple[_Service, list[_Line]]], standalone: list[_Line]
+) -> ProcedureFacts:
     """The facts with each mapped procedure's primary code, and a procedure for each stand-alone imaging
     line (its site), so a checker can compare sites by code."""
     procedures = list(facts.procedures)
@@ -835,8 +934,15 @@ def _code_procedures(facts: ProcedureFacts, services: list[tuple[_Service, list[
     used = [i for i in facts.imaging if i.used]
     extra = []
     for line in standalone:
-        imaging = next((i for i in used if procedure_mapping().standalone_imaging.get(i.modality)
-                        and procedure_mapping().standalone_imaging[i.modality].code == line.code), None)
+        imaging = next(
+            (
+                i
+                for i in used
+                if procedure_mapping().standalone_imaging.get(i.modality)
+                and procedure_mapping().standalone_imaging[i.modality].code == line.code
+            ),
+            None,
+        )
         if imaging is not None:
             extra.append((line.code, imaging))
     return _coded_facts(facts.model_copy(update={"procedures": procedures}), extra)
@@ -855,7 +961,7 @@ class _Encoder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         vectors = []
         for start in range(0, len(texts), EMBED_BATCH):
-            encoded = self.tokenizer.encode_batch(list(texts[start:start + EMBED_BATCH]))
+            encoded = self.tokenizer.encode_batch(list(texts[start : start + EMBED_BATCH]))
             ids = np.array([e.ids for e in encoded], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
             feed = {"input_ids": ids, "attention_mask": mask}
@@ -876,6 +982,7 @@ def _encoder() -> _Encoder:
     try:
         import onnxruntime
         from tokenizers import Tokenizer
+
         model = resources.files(config.model_package).joinpath(config.model_file)
         vocabulary = resources.files(config.tokenizer_package).joinpath(config.tokenizer_file)
     except ModuleNotFoundError as e:
@@ -919,9 +1026,9 @@ def _shortlisted(code: str, config: ShortlistConfig) -> bool:
 
 @dataclass(frozen=True)
 class _Index:
-    codes: tuple[str, ...]          # one per row: a code has a row per distinct descriptor it was loaded with
-    descriptors: tuple[str, ...]    # the descriptor shown: the one in force on the date
-    matrix: np.ndarray              # one normalised row per (code, descriptor)
+    codes: tuple[str, ...]  # one per row: a code has a row per distinct descriptor it was loaded with
+    descriptors: tuple[str, ...]  # the descriptor shown: the one in force on the date
+    matrix: np.ndarray  # one normalised row per (code, descriptor)
 
 
 _INDEXES: dict[str, _Index] = {}
@@ -976,11 +1083,12 @@ def _save(path: Path, array: np.ndarray) -> None:
             np.save(f, array)
         partial.replace(path)
     except OSError:
-        pass            # an unwritable cache only costs the next process the embedding time
+        pass  # an unwritable cache only costs the next process the embedding time
 
 
-def shortlist(description: str, codebook: Codebook, *, on: dt.date,
-              top: int | None = None) -> list[Candidate]:
+def shortlist(
+    description: str, codebook: Codebook, *, on: dt.date, top: int | None = None
+) -> list[Candidate]:
     """The loaded PFS descriptors nearest in meaning to a free-text procedure description, best first."""
     encoder = _encoder()
     index = _index(codebook, on, encoder)
@@ -994,5 +1102,7 @@ def shortlist(description: str, codebook: Codebook, *, on: dt.date,
         best.setdefault(index.codes[i], int(i))
         if len(best) == wanted:
             break
-    return [Candidate(code=c, descriptor=index.descriptors[i], score=round(float(scores[i]), 3))
-            for c, i in best.items()]
+    return [
+        Candidate(code=c, descriptor=index.descriptors[i], score=round(float(scores[i]), 3))
+        for c, i in best.items()
+    ]

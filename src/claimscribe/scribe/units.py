@@ -122,7 +122,13 @@ def _patterns() -> _Patterns:
         (re.compile(rf"^(?:{_alternatives(spell.seconds)})$", re.IGNORECASE), "second"),
     ]
     return _Patterns(
-        dose, prefix_of, area_patterns, length_after, duration, re.compile(part, re.IGNORECASE), clock,
+        dose,
+        prefix_of,
+        area_patterns,
+        length_after,
+        duration,
+        re.compile(part, re.IGNORECASE),
+        clock,
         unit_of,
     )
 
@@ -171,8 +177,10 @@ def find_durations(text: str) -> list[tuple[int, int, Decimal]]:
     found: list[tuple[int, int, Decimal]] = []
     for match in p.duration.finditer(text):
         total = sum(
-            (to_minutes(_number(part.group("n")), _unit_name(part.group("u")))
-             for part in p.part.finditer(match.group(0))),
+            (
+                to_minutes(_number(part.group("n")), _unit_name(part.group("u")))
+                for part in p.part.finditer(match.group(0))
+            ),
             Decimal(0),
         )
         found.append((match.start(), match.end(), _tidy(total, _MINUTE_STEP)))

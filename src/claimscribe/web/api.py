@@ -180,9 +180,7 @@ async def check(
     """Every Medicare edit over the claims in the body (JSON, FHIR R4 Claim or X12 837P by Content-Type)."""
     kind = _content_type(request)
     if kind not in CLAIM_TYPES:
-        raise BadInputError(
-            f"Content-Type {kind or '(none)'!r} is not one of {', '.join(CLAIM_TYPES)}"
-        )
+        raise BadInputError(f"Content-Type {kind or '(none)'!r} is not one of {', '.join(CLAIM_TYPES)}")
     text = await _text_body(request)
     results: list[CheckResult] = []
     errors: list[str] = []
@@ -330,14 +328,19 @@ async def price(
             fee = pay.pfs_nonfacility if data.setting == "office" else pay.pfs_facility
         lines.append(
             PricedLine(
-                code=line.code, modifiers=line.modifiers, units=line.units, fee_schedule=fee,
-                outcome=verdict.outcome, allowed=verdict.allowed,
+                code=line.code,
+                modifiers=line.modifiers,
+                units=line.units,
+                fee_schedule=fee,
+                outcome=verdict.outcome,
+                allowed=verdict.allowed,
             )
         )
     return PriceOut(lines=lines, total_allowed=result.total_allowed, findings=len(result.findings))
 
 
 # -- encounters -----------------------------------------------------------------------------------------
+
 
 def _store() -> Any:
     from claimscribe.store import encounters

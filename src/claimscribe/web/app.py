@@ -56,9 +56,7 @@ def status_for(error: ClaimscribeError) -> int:
 
 
 def _templates() -> Jinja2Templates:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True
-    )
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
     filters.install(env)
     return Jinja2Templates(env=env)
 
@@ -148,7 +146,9 @@ def error_response(request: Request, status: int, message: str) -> Response:
         return JSONResponse({"error": message}, status_code=status, headers=headers)
     ctx: AppContext = request.app.state.ctx
     return ctx.templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message, "user": None, "csrf": ""},
+        request,
+        "error.html",
+        {"status": status, "message": message, "user": None, "csrf": ""},
         status_code=status,
     )
 

@@ -82,8 +82,14 @@ def _data_modifiers(record: CodeRecord) -> list[tuple[str, str]]:
     """Modifiers the CMS indicators of the code make possible (PFS Relative Value File README)."""
     found: list[tuple[str, str]] = []
     if record.components:
-        found += [(m, f"{'professional' if m == '26' else 'technical'} component (PC/TC indicator "
-                      f"{record.pctc_indicator})") for m in record.components]
+        found += [
+            (
+                m,
+                f"{'professional' if m == '26' else 'technical'} component (PC/TC indicator "
+                f"{record.pctc_indicator})",
+            )
+            for m in record.components
+        ]
     ind = record.indicators
     if ind is None:
         return found

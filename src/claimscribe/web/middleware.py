@@ -80,8 +80,11 @@ async def _reply(scope: Scope, send: Send, status: int, message: str) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
-                        (b"connection", b"close")],
+            "headers": [
+                (b"content-type", kind),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -107,6 +110,9 @@ class RequestLog:
             await self.app(scope, receive, record)
         finally:
             log.info(
-                "%s %s %s %.1fms", scope["method"], scope["path"], status["code"],
+                "%s %s %s %.1fms",
+                scope["method"],
+                scope["path"],
+                status["code"],
                 (time.perf_counter() - start) * 1000,
             )

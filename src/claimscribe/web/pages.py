@@ -50,9 +50,7 @@ def require_csrf(request: Request, ctx: AppContext, sent: str | None) -> None:
 
 
 @router.get("/")
-def home(
-    request: Request, ctx: Ctx, user: Annotated[Any, Depends(optional_page_user)]
-) -> Response:
+def home(request: Request, ctx: Ctx, user: Annotated[Any, Depends(optional_page_user)]) -> Response:
     return render(request, "home.html", ctx, user, featured=FEATURED)
 
 
@@ -85,8 +83,16 @@ async def code_view(
     page = code_page.build(
         book, code, date_or_today(date), (locality or "").strip() or None, (with_code or "").strip() or None
     )
-    return render(request, "code.html", ctx, user, page=page, r=page.record, k=page.curated,
-                  indicators=code_page.MODIFIER_INDICATORS)
+    return render(
+        request,
+        "code.html",
+        ctx,
+        user,
+        page=page,
+        r=page.record,
+        k=page.curated,
+        indicators=code_page.MODIFIER_INDICATORS,
+    )
 
 
 @router.get("/codes/{code}/partners")
@@ -104,14 +110,13 @@ async def code_partners(
 
 # -- login ----------------------------------------------------------------------------------------------
 
+
 def _safe_next(value: str | None) -> str:
     return value if value and value.startswith("/") and not value.startswith("//") else "/scribe"
 
 
 @router.get("/login")
-def login_form(
-    request: Request, ctx: Ctx, next: str | None = None
-) -> Response:
+def login_form(request: Request, ctx: Ctx, next: str | None = None) -> Response:
     return render(request, "login.html", ctx, None, next=_safe_next(next), message=None)
 
 
@@ -130,8 +135,15 @@ def login(
     require_csrf(request, ctx, csrf_token)
     user = authenticate(session, username.strip(), password)
     if user is None:
-        return render(request, "login.html", ctx, None, status=401, next=_safe_next(next),
-                      message="Unknown user name or wrong password.")
+        return render(
+            request,
+            "login.html",
+            ctx,
+            None,
+            status=401,
+            next=_safe_next(next),
+            message="Unknown user name or wrong password.",
+        )
     response = RedirectResponse(_safe_next(next), status_code=303)
     ctx.signer.start_session(request, response, user.id)
     return response
@@ -150,13 +162,12 @@ def logout(
 
 
 @router.get("/logout")
-def logout_form(
-    request: Request, ctx: Ctx, user: Annotated[Any, Depends(optional_page_user)]
-) -> Response:
+def logout_form(request: Request, ctx: Ctx, user: Annotated[Any, Depends(optional_page_user)]) -> Response:
     return render(request, "logout.html", ctx, user)
 
 
 # -- scribe workspace -----------------------------------------------------------------------------------
+
 
 def _spans(facts: dict[str, Any]) -> list[tuple[int, int, str]]:
     """Every evidence span of the facts, labelled with the fact it supports."""
@@ -170,34 +181,74 @@ def _spans(facts: dict[str, Any]) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _workspace(request: Request, ctx: AppContext, user: Any, text: str, on: dt.date, setting: str,
-               book: Codebook, status: int = 200, encounter_id: str = "") -> Response:
+def _workspace(
+    request: Request,
+    ctx: AppContext,
+    user: Any,
+    text: str,
+    on: dt.date,
+    setting: str,
+    book: Codebook,
+    status: int = 200,
+    encounter_id: str = "",
+) -> Response:
     from claimscribe.web.api import _scribe
 
     try:
         result = _scribe(text, book, on, setting)
     except BadInputError as e:
-        return render(request, "scribe.html", ctx, user, status=422, result=None, error=str(e), text=text,
-                      on=on, setting=setting, encounter_id=encounter_id)
+        return render(
+            request,
+            "scribe.html",
+            ctx,
+            user,
+            status=422,
+            result=None,
+            error=str(e),
+            text=text,
+            on=on,
+            setting=setting,
+            encounter_id=encounter_id,
+        )
     from claimscribe.scribe.extract import extract  # facts again, whole, for the re-checks the page makes
 
     facts_full = extract(text).model_dump(mode="json")
     prices = {line.index: line for line in result.check.lines} if result.check else {}
     alerts = [r for r in result.rationale if r.get("kind") == "not_suggested"]
     return render(
-        request, "scribe.html", ctx, user, status=status, result=result, error=None, text=text, on=on,
-        setting=setting, spans=_spans(result.facts), prices=prices, alerts=alerts, encounter_id=encounter_id,
+        request,
+        "scribe.html",
+        ctx,
+        user,
+        status=status,
+        result=result,
+        error=None,
+        text=text,
+        on=on,
+        setting=setting,
+        spans=_spans(result.facts),
+        prices=prices,
+        alerts=alerts,
+        encounter_id=encounter_id,
         facts_json=facts_full,
         lines_json=[ln.model_dump(mode="json", exclude_none=True) for ln in result.lines],
     )
 
 
 @router.get("/scribe")
-def scribe_form(
-    request: Request, ctx: Ctx, user: Annotated[Any, Depends(page_user)]
-) -> Response:
-    return render(request, "scribe.html", ctx, user, result=None, error=None, text="", on=dt.date.today(),
-                  setting="office", encounter_id="")
+def scribe_form(request: Request, ctx: Ctx, user: Annotated[Any, Depends(page_user)]) -> Response:
+    return render(
+        request,
+        "scribe.html",
+        ctx,
+        user,
+        result=None,
+        error=None,
+        text="",
+        on=dt.date.today(),
+        setting="office",
+        encounter_id="",
+    )
 
 
 @router.post("/scribe")
@@ -215,8 +266,9 @@ async def scribe_text_form(
     require_csrf(request, ctx, csrf_token)
     if setting not in ("office", "facility"):
         raise BadInputError(f"setting {setting!r} is not office or facility")
-    return _workspace(request, ctx, user, dictation, date_or_today(date), setting, book,
-                      encounter_id=encounter_id)
+    return _workspace(
+        request, ctx, user, dictation, date_or_today(date), setting, book, encounter_id=encounter_id
+    )
 
 
 @router.post("/scribe/audio")
@@ -240,6 +292,7 @@ async def scribe_audio_form(
 
 
 # -- encounters -----------------------------------------------------------------------------------------
+
 
 @router.post("/encounters")
 def save_encounter(

@@ -5,7 +5,6 @@ The rules include backward negation ("fluoroscopy was not used"), tight imaging 
 is_uncertain on the targets in doc.ents.
 """
 
-
 from medspacy.context import ConText, ConTextRule
 from spacy.language import Language
 

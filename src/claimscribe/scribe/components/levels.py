@@ -6,7 +6,6 @@ space is a segment only when adjacent ("L5 S1"), else two single levels. Numbers
 (L6, C9, T13) are not levels.
 """
 
-
 import re
 from functools import cache
 

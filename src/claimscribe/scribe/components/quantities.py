@@ -10,7 +10,6 @@ belongs to the nearest imaging mention in its sentence, else to fluoroscopy. Cue
 Spans go to the span group `claimscribe_quantities`; `span._.claimscribe` is a `Duration` or a `DoseFound`.
 """
 
-
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,14 +20,14 @@ from spacy.tokens import Doc, Span
 from claimscribe.claims.facts import Dose, Modality
 from claimscribe.scribe import rules, sections, units
 
-_FOLLOWING_WINDOW = 30   # characters after a duration searched for "of fluoroscopy"
-_TOTAL_WINDOW = 40       # characters before a quantity searched for "total"
+_FOLLOWING_WINDOW = 30  # characters after a duration searched for "of fluoroscopy"
+_TOTAL_WINDOW = 40  # characters before a quantity searched for "total"
 
 
 @dataclass(frozen=True)
 class Duration:
     minutes: Decimal
-    owner: Modality | None   # "fluoroscopy" when it is fluoroscopy time, else None
+    owner: Modality | None  # "fluoroscopy" when it is fluoroscopy time, else None
     total: bool
 
 
@@ -52,11 +51,11 @@ class Quantities:
 
     def _owner_of_time(self, text: str, span: Span) -> Modality | None:
         sent = span.sent
-        before = text[sent.start_char:span.start_char]
+        before = text[sent.start_char : span.start_char]
         found = [(m.end(), anchor) for pattern, anchor in self.cues for m in pattern.finditer(before)]
         if found:
             return "fluoroscopy" if max(found)[1] else None
-        after = text[span.end_char:min(sent.end_char, span.end_char + _FOLLOWING_WINDOW)]
+        after = text[span.end_char : min(sent.end_char, span.end_char + _FOLLOWING_WINDOW)]
         found = [(m.start(), anchor) for pattern, anchor in self.cues for m in pattern.finditer(after)]
         if found:
             return "fluoroscopy" if min(found)[1] else None
@@ -72,7 +71,7 @@ class Quantities:
         return nearest._.target_rule.metadata["modality"]
 
     def _is_total(self, text: str, span: Span) -> bool:
-        before = text[max(span.sent.start_char, span.start_char - _TOTAL_WINDOW):span.start_char]
+        before = text[max(span.sent.start_char, span.start_char - _TOTAL_WINDOW) : span.start_char]
         return any(p.search(before) for p in self.total)
 
     def __call__(self, doc: Doc) -> Doc:

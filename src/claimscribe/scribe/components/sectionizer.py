@@ -1,6 +1,5 @@
 """`claimscribe_sectionizer`: medspaCy's Sectionizer with procedure-note headings (rules/sections.yaml)."""
 
-
 from medspacy.section_detection import Sectionizer, SectionRule
 from spacy.language import Language
 

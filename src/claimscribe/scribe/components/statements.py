@@ -9,7 +9,6 @@ Spans go to the span group `claimscribe_statements`; `span._.claimscribe` is a `
 a `text` group the span is that group (the stated indication or purpose).
 """
 
-
 import re
 from dataclasses import dataclass
 
@@ -18,13 +17,13 @@ from spacy.tokens import Doc
 
 from claimscribe.scribe import rules
 
-_NEGATION_WINDOW = 40   # characters before a report statement searched for a negation cue
+_NEGATION_WINDOW = 40  # characters before a report statement searched for a negation cue
 
 
 @dataclass(frozen=True)
 class Statement:
     kind: str
-    value: str | None      # the name, for supervisor/author statements; else None
+    value: str | None  # the name, for supervisor/author statements; else None
 
 
 def _name(match: re.Match[str]) -> str | None:
@@ -44,7 +43,7 @@ class Statements:
     def _negated(self, doc: Doc, doc_text: str, start: int) -> bool:
         span = doc.char_span(start, start + 1, alignment_mode="expand")
         floor = span.sent.start_char if span is not None else 0
-        before = doc_text[max(floor, start - _NEGATION_WINDOW):start]
+        before = doc_text[max(floor, start - _NEGATION_WINDOW) : start]
         return any(p.search(before) for p in self.negations)
 
     def __call__(self, doc: Doc) -> Doc:
