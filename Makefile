@@ -33,6 +33,8 @@ test: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 bench: codebook
 	$(BIN)/python benchmarks/bench_codebook.py

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from claimscribe import config
 from claimscribe.edits.model import CheckResult
@@ -79,12 +79,12 @@ def data_sync(
         transient=False,
         disable=not err.is_terminal,
     ) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
-        def started(spec, index, total):  # type: ignore[no-untyped-def]
+        def started(spec, index, total):
             tasks[spec.id] = progress.add_task(spec.id, total=1, rows="")
 
-        def done(item):  # type: ignore[no-untyped-def]
+        def done(item):
             progress.update(tasks[item.spec.id], completed=1, rows=f"{item.loaded.rows:,}")
 
         results = build_codebook(source, target, on_start=started, on_done=done)
@@ -347,8 +347,8 @@ def main() -> None:
             err.print(f"error: {e.format_message()}", markup=False, highlight=False)  # type: ignore[attr-defined]
             sys.exit(2)
         if isinstance(e, tuple(c.ClickException for c in clicks)):
-            err.print(f"error: {e.format_message()}", markup=False, highlight=False)
-            sys.exit(e.exit_code)
+            err.print(f"error: {e.format_message()}", markup=False, highlight=False)  # type: ignore[attr-defined]
+            sys.exit(e.exit_code)  # type: ignore[attr-defined]
         if os.environ.get("CLAIMSCRIBE_DEBUG"):
             raise
         first = " ".join(str(e).split())[:300]

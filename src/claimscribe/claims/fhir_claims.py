@@ -146,8 +146,8 @@ def claim_to_fhir(claim: Claim, created: dt.date | None = None) -> dict[str, Any
         ]
     if diagnoses:
         resource["diagnosis"] = diagnoses
-    charges = [line.charge for line in claim.lines]
-    if all(charge is not None for charge in charges):
+    charges = [line.charge for line in claim.lines if line.charge is not None]
+    if len(charges) == len(claim.lines):
         resource["total"] = _money(sum(charges, Decimal(0)))
     FhirClaim.model_validate(resource)  # the writer's own check: what it returns is valid R4
     return resource
@@ -172,7 +172,7 @@ def _layout(fhir: FhirClaim, claim_id: str | None) -> dict[str, Any]:
     if kind not in {"professional", "institutional"}:
         raise _Problem(f"claim type {kind!r} is not professional or institutional")
     sequences, diagnoses = _diagnoses(fhir)
-    items = sorted(fhir.item or [], key=lambda item: item.sequence)
+    items = sorted(fhir.item or [], key=lambda item: item.sequence or 0)
     lines = [_line(i, item, sequences) for i, item in enumerate(items)]
     dates = [line["date_of_service"] for line in lines if line.get("date_of_service")]
     start = fhir.billablePeriod.start if fhir.billablePeriod and fhir.billablePeriod.start else None
@@ -197,14 +197,14 @@ def _diagnoses(fhir: FhirClaim) -> tuple[dict[int, int], list[str]]:
     """Diagnosis sequence -> 1-based pointer, and the ICD-10-CM codes in sequence order."""
     sequences: dict[int, int] = {}
     codes: list[str] = []
-    for diagnosis in sorted(fhir.diagnosis or [], key=lambda d: d.sequence):
+    for diagnosis in sorted(fhir.diagnosis or [], key=lambda d: d.sequence or 0):
         if diagnosis.diagnosisCodeableConcept is None:
             raise _Problem(f"diagnosis {diagnosis.sequence} is a reference; give an ICD-10-CM code")
         code = _code(diagnosis.diagnosisCodeableConcept, ICD10CM)
         if code is None:
             raise _Problem(f"diagnosis {diagnosis.sequence} has no ICD-10-CM ({ICD10CM}) coding")
         codes.append(code)
-        sequences[diagnosis.sequence] = len(codes)
+        sequences[diagnosis.sequence or 0] = len(codes)
     return sequences, codes
 
 
@@ -263,7 +263,7 @@ def _code(concept: CodeableConcept | None, system: str | None = None) -> str | N
 
 
 def _rendering(fhir: FhirClaim) -> str | None:
-    members = sorted(fhir.careTeam or [], key=lambda m: m.sequence)
+    members = sorted(fhir.careTeam or [], key=lambda m: m.sequence or 0)
     for member in members:
         identifier = member.provider.identifier if member.provider else None
         if identifier is not None and identifier.system == NPI and identifier.value:

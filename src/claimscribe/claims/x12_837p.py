@@ -130,7 +130,8 @@ class _Recorder(error_handler.errh_null):
 
     def take(self, first: int, last: int) -> list[_Found]:
         """Remove and return the problems of the claim spanning segments first..last."""
-        mine, rest = [], []
+        mine: list[_Found] = []
+        rest: list[_Found] = []
         for f in self.found:
             # a missing segment is noticed at the segment after the gap
             (mine if first <= (f.line - 1 if f.missing else f.line) <= last else rest).append(f)
@@ -530,7 +531,7 @@ def _claim_segments(claim: Claim, ordinal: int, hl: int, env: Envelope) -> list[
                 _amount(charge),
                 "UN",
                 str(line.units),
-                line_place if line_place != place else "",
+                line_place if line_place and line_place != place else "",
                 "",
                 ":".join(str(p) for p in line.diagnosis_pointers),
             ),

@@ -173,7 +173,7 @@ def correct(text: str) -> tuple[str, list[str]]:
     """Apply every correction rule in file order; return the text and the ids of the rules that fired."""
     fired: list[str] = []
     for rule in corrections():
-        corrected = rule.regex.sub(lambda m, r=rule.replacement: _same_case(m.group(0), m.expand(r)), text)
+        corrected = rule.regex.sub(_replacer(rule.replacement), text)
         if corrected != text:
             fired.append(rule.id)
         text = corrected
@@ -182,6 +182,11 @@ def correct(text: str) -> tuple[str, list[str]]:
 
 def _same_case(heard: str, replacement: str) -> str:
     return replacement[:1].upper() + replacement[1:] if heard[:1].isupper() else replacement
+
+
+def _replacer(template: str) -> Callable[[re.Match[str]], str]:
+    """A substitution that expands the rule's template and keeps the heard word's capitalisation."""
+    return lambda m: _same_case(m.group(0), m.expand(template))
 
 
 def default_model_path() -> Path:

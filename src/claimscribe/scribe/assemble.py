@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from spacy.tokens import Doc, Span
 
@@ -84,7 +85,7 @@ class _Found:
         if "bilateral" in self.sides or {"left", "right"} <= self.sides:
             return "bilateral"
         if len(self.sides) == 1:
-            return next(iter(self.sides))  # type: ignore[return-value]
+            return cast(Laterality, next(iter(self.sides)))
         return None
 
     @property

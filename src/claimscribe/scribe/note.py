@@ -184,7 +184,7 @@ def interpretation_report(facts: ProcedureFacts, lines: Sequence[ClaimLine]) -> 
         return None
     modalities = [m for m in (_modality_of(ln.code) for ln in interpreted) if m]
     used = [i for i in facts.imaging if i.used and (not modalities or i.modality in modalities)]
-    modality = (modalities or [i.modality for i in used] or [None])[0]
+    modality = next(iter(modalities or [i.modality for i in used]), None)
     sites = [i.site for i in used if i.site] or [_procedure(p) for p in facts.procedures if p.site]
     outline: Outline = [
         ("Examination", [f"{modality or MISSING}; billed as {', '.join(_billed(ln) for ln in interpreted)}"]),

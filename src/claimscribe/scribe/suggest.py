@@ -482,8 +482,8 @@ def _unmapped(work: _Work, index: int) -> tuple[list[_Line], Shortlist | None]:
                 code=c.code,
                 kind="low_confidence",
                 source=source,
-                why=f"{_describe(p)} is not in the mapping; {c.code} ({c.descriptor}) is {c.score:.3f} similar "
-                f"in meaning - {config.label}.",
+                why=f"{_describe(p)} is not in the mapping; {c.code} ({c.descriptor}) is "
+                f"{c.score:.3f} similar in meaning - {config.label}.",
             )
         )
     return [], Shortlist(procedure=p.name, candidates=candidates, confidence=config.label)
@@ -664,9 +664,9 @@ def _distinct_pairs(work: _Work, kept: list[_Line], coded: ProcedureFacts) -> No
                     code=second.code,
                     kind="not_suggested",
                     source=pair.source,
-                    why=f"{second.code} is bundled into {first.code} (NCCI PTP, modifier indicator 1) and the "
-                    "documentation does not show a distinct site or encounter: no 59/XS suggested; keep "
-                    f"{second.code} only if the note can show it was distinct.",
+                    why=f"{second.code} is bundled into {first.code} (NCCI PTP, modifier indicator 1) "
+                    "and the documentation does not show a distinct site or encounter: no 59/XS suggested; "
+                    f"keep {second.code} only if the note can show it was distinct.",
                 )
             )
             continue
@@ -753,7 +753,8 @@ def _addon_without_primary(work: _Work, line: _Line, codes: set[str]) -> bool:
 
 # -- diagnoses -----------------------------------------------------------------------------------------------
 def _side_for_diagnosis(facts: ProcedureFacts, words: Sequence[str]) -> DiagnosisSide:
-    named = [s for s in ("bilateral", "right", "left") if s in words]
+    sides_named: tuple[DiagnosisSide, ...] = ("bilateral", "right", "left")
+    named = [s for s in sides_named if s in words]
     if "both" in words or len(set(named) - {"bilateral"}) > 1:
         return "bilateral"
     if named:
@@ -766,7 +767,7 @@ def _diagnosis_codes(entry: DiagnosisEntry, side: DiagnosisSide) -> list[str]:
     codes = entry.codes
     value = codes.get("any") or codes.get(side)
     if value is None and side == "bilateral" and "right" in codes and "left" in codes:
-        value = (codes["right"], codes["left"])
+        return [c for v in (codes["right"], codes["left"]) for c in ([v] if isinstance(v, str) else v)]
     if value is None:
         return []
     return [value] if isinstance(value, str) else list(value)

@@ -80,8 +80,8 @@ class MappedText:
 
     def _to_source(self, start: int, end: int) -> tuple[int, int]:
         if start >= len(self.text):
-            last = self._pieces[-1].old_end if self._pieces else 0
-            return last, last
+            end_of_text = self._pieces[-1].old_end if self._pieces else 0
+            return end_of_text, end_of_text
         first = self._piece_at(start)
         if first is None:
             raise ValueError(f"offset {start} outside the text")

@@ -48,7 +48,7 @@ _DEFINITIONS = (
 @cache
 def registry() -> pint.UnitRegistry:
     """A pint registry with only time, length, dose and the SI prefixes the notes use, on Decimals."""
-    ureg = pint.UnitRegistry(None, non_int_type=Decimal)
+    ureg: pint.UnitRegistry = pint.UnitRegistry(None, non_int_type=Decimal)
     for definition in _DEFINITIONS:
         ureg.define(definition)
     return ureg

@@ -61,7 +61,7 @@ def curated(code: str) -> dict[str, Any] | None:
     """knowledge/codes/<code>.yaml when it has been written."""
     if not resources.files("claimscribe.knowledge").joinpath("codes", f"{code}.yaml").is_file():
         return None
-    return knowledge.load(f"codes/{code}.yaml")  # type: ignore[no-any-return]
+    return knowledge.load(f"codes/{code}.yaml")
 
 
 @cache

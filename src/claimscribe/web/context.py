@@ -42,7 +42,7 @@ class AppContext:
 
 
 def context(request: Request) -> AppContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    return request.app.state.ctx
 
 
 Ctx = Annotated[AppContext, Depends(context)]

@@ -57,7 +57,7 @@ class Statements:
                 text = doc_text[start:end]
                 start += len(text) - len(text.lstrip())
                 end = start + len(text.strip().rstrip(" ,"))
-                found_kind = kind
+                found_kind: str = kind
                 if kind in ("report", "separate_encounter") and self._negated(doc, doc_text, match.start()):
                     found_kind = "no_report" if kind == "report" else "not_separate_encounter"
                 key = (found_kind, start, end)
