@@ -3,11 +3,11 @@
 Header (any order; only `date_of_service` and `code` are required):
 `claim_id,claim_type,date_of_service,place_of_service,locality,diagnoses,line_number,code,modifiers,units,
 line_date_of_service`, optionally followed by `diagnosis_pointers,charge,line_place_of_service,
-rendering_provider`. Diagnoses, modifiers and pointers are separated by `|` or spaces. Rows with the same
-claim_id make one claim (they need not be adjacent), lines ordered by line_number; a row without a
-claim_id is a claim of its own. Claim-level cells may be repeated on every row or given once; two rows
-that disagree are an error for that claim only. An unknown column stops the file: it is most likely a
-misspelt one whose values would otherwise be silently lost.
+rendering_provider,patient_id,patient_sex,patient_birth_date`. Diagnoses, modifiers and pointers are
+separated by `|` or spaces. Rows with the same claim_id make one claim (they need not be adjacent), lines
+ordered by line_number; a row without a claim_id is a claim of its own. Claim-level cells may be repeated on
+every row or given once; two rows that disagree are an error for that claim only. An unknown column stops
+the file: it is most likely a misspelt one whose values would otherwise be silently lost.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from claimscribe.claims.model import Claim
 
 CLAIM_COLUMNS = ("claim_id", "claim_type", "date_of_service", "place_of_service", "locality", "diagnoses")
 LINE_COLUMNS = ("line_number", "code", "modifiers", "units", "line_date_of_service")
-EXTRA_CLAIM_COLUMNS = ("rendering_provider",)
+EXTRA_CLAIM_COLUMNS = ("rendering_provider", "patient_id", "patient_sex", "patient_birth_date")
 EXTRA_LINE_COLUMNS = ("diagnosis_pointers", "charge", "line_place_of_service")
 HEADER = (*CLAIM_COLUMNS, *LINE_COLUMNS)
 WRITTEN = (*HEADER, *EXTRA_LINE_COLUMNS, *EXTRA_CLAIM_COLUMNS)
@@ -76,6 +76,9 @@ def claims_to_csv(claims: Iterable[Claim]) -> str:
                     "" if line.charge is None else str(line.charge),
                     line.place_of_service or "",
                     claim.rendering_provider or "",
+                    claim.patient_id or "",
+                    claim.patient_sex or "",
+                    claim.patient_birth_date.isoformat() if claim.patient_birth_date else "",
                 ]
             )
     return out.getvalue()

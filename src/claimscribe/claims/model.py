@@ -17,6 +17,8 @@ from claimscribe.claims.facts import ProcedureFacts
 CODE = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
 MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 MAX_MODIFIERS = 4  # the 837P SV101-3..6 and CMS-1500 item 24D carry four modifiers
+Sex = Literal["F", "M", "U"]  # X12 DMG03 / CMS-1500 item 3: female, male, unknown
+_SEX_WORDS = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U"}
 
 
 class Strict(BaseModel):
@@ -73,6 +75,29 @@ class Claim(Strict):
     lines: list[ClaimLine] = Field(min_length=1)
     rendering_provider: str | None = None
     documentation: Documentation | None = None
+    # The patient, for the edits that count a patient's services or compare a diagnosis with age and sex.
+    # Protected health information: never written to logs or error messages.
+    patient_id: str | None = Field(default=None, max_length=80)
+    patient_sex: Sex | None = None
+    patient_birth_date: dt.date | None = None
+
+    @field_validator("patient_sex", mode="before")
+    @classmethod
+    def _sex(cls, value: object) -> object:
+        if isinstance(value, str):
+            word = value.strip().upper()
+            if not word:
+                return None
+            if word not in _SEX_WORDS:
+                raise ValueError("patient_sex must be F, M or U")
+            return _SEX_WORDS[word]
+        return value
+
+    @model_validator(mode="after")
+    def _birth_date(self) -> Claim:
+        if self.patient_birth_date and self.patient_birth_date > self.date_of_service:
+            raise ValueError("patient_birth_date is after the date of service")
+        return self
 
     @model_validator(mode="after")
     def _pointers(self) -> Claim:
