@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine
-from claimscribe.edits import documentation, imaging_included, imaging_integral
+from claimscribe.edits import doc as documentation
+from claimscribe.edits import imaging_included, imaging_integral
 from claimscribe.edits.registry import EDITS
 
 PTP_QUARTER = dt.date(2024, 8, 1)  # inside the practitioner PTP release in the mirror (v30.2, 2024Q3)

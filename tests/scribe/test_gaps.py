@@ -1,5 +1,5 @@
 """gaps: the documentation elements of knowledge/codes/<code>.yaml that the facts do not yet support, as
-the element's prompt (judged by the DOC edit, edits/documentation.py)."""
+the element's prompt (judged by the DOC edit, edits/doc.py)."""
 
 from __future__ import annotations
 

@@ -28,11 +28,11 @@ import duckdb
 
 from claimscribe.batch.x12_input import x12_to_csv
 from claimscribe.edits import (
-    addon,
+    add_on,
     bilateral,
     distinct,
-    documentation,
-    global_period,
+    doc,
+    global_,
     imaging_included,
     imaging_integral,
     mue,
@@ -60,20 +60,20 @@ FAMILIES = (
     *PTP_FAMILY.values(),
     *(MUE_FAMILY[s] for s in mue.rules().tables.values()),
 )
-SETTING = {"professional": "practitioner", "institutional": "hospital"}  # as edits/ptp.py
+SETTING = {"professional": "practitioner", "institutional": "hospital"}  # as edits/ncci_ptp.py
 # The SQL files, in the order they run (edits in EDIT_MODULES order, then outcome, pricing, summary).
 SQL_FILES = (
     "code_day.sql",
     "validity.sql",
     "pctc.sql",
     "bilateral.sql",
-    "ptp.sql",
+    "ncci_ptp.sql",
     "imaging_included.sql",
     "imaging_integral.sql",
     "mue.sql",
-    "addon.sql",
-    "global_period.sql",
-    "documentation.sql",
+    "add_on.sql",
+    "global_.sql",
+    "doc.sql",
     "outcome.sql",
     "pricing.sql",
     "summary.sql",
@@ -182,7 +182,7 @@ def knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         "ptp_nonanatomic": ptp_all - anatomic,
         "anatomic": anatomic,
         "distinct": imaging_included.distinct_modifiers(),
-        "doc_component": documentation.COMPONENT_MODIFIERS,
+        "doc_component": doc.COMPONENT_MODIFIERS,
         "professional": {components.professional},
         "technical": {components.technical},
         "fifty": {pfs_rules().bilateral.modifier},
@@ -245,7 +245,7 @@ def knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
             ("unknown_effect", _effect(status.unknown_code.effect)),
             ("pctc_invalid_effect", _effect(rules.invalid_modifier.effect)),
             ("pctc_facility_effect", _effect(rules.facility_professional_component.effect)),
-            ("addon_contractor_primary", addon.rules().contractor_defined_primary),
+            ("addon_contractor_primary", add_on.rules().contractor_defined_primary),
         ],
     )
     load_table(
@@ -288,9 +288,9 @@ def knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         tmp,
         "k_addon",
         ("edit_type", "effect"),
-        sorted((t, r.without_listed_primary) for t, r in addon.rules().types.items()),
+        sorted((t, r.without_listed_primary) for t, r in add_on.rules().types.items()),
     )
-    periods = global_period.rules().global_periods
+    periods = global_.rules().global_periods
     load_table(
         con,
         tmp,
@@ -315,7 +315,7 @@ def knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
         tmp,
         "k_em_range",
         ("first", "last"),
-        [(int(r.first), int(r.last)) for r in global_period.rules().evaluation_and_management.ranges],
+        [(int(r.first), int(r.last)) for r in global_.rules().evaluation_and_management.ranges],
         {"first": "INTEGER", "last": "INTEGER"},
     )
     included = imaging_included.family()
@@ -378,8 +378,8 @@ def knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
     doc_rows = []
     for entry in resources.files("claimscribe.knowledge").joinpath("codes").iterdir():
         code = entry.name.removesuffix(".yaml")
-        doc = documentation.code_documentation(code) if entry.name.endswith(".yaml") else None
-        for element in doc.elements if doc else ():
+        found = doc.code_documentation(code) if entry.name.endswith(".yaml") else None
+        for element in found.elements if found else ():
             doc_rows += [(code, element.id, c) for c in element.applies_when]
     load_table(con, tmp, "k_doc", ("code", "element_id", "applies_when"), sorted(doc_rows))
 

@@ -21,13 +21,13 @@ EDIT_MODULES = (
     "validity",
     "pctc",
     "bilateral",
-    "ptp",
+    "ncci_ptp",
     "imaging_included",
     "imaging_integral",
     "mue",
-    "addon",
-    "global_period",
-    "documentation",
+    "add_on",
+    "global_",
+    "doc",
 )
 
 

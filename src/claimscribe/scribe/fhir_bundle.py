@@ -195,7 +195,7 @@ def bundle(
 
 def _images(line: ClaimLine, imaging: Imaging) -> bool:
     """Whether a line reports the imaging itself (its knowledge file's modality)."""
-    from claimscribe.edits.documentation import code_documentation
+    from claimscribe.edits.doc import code_documentation
 
     doc = code_documentation(line.code)
     return doc is not None and doc.modality == imaging.modality

@@ -3,7 +3,7 @@
 Why: asking while the physician is still dictating costs a sentence; an auditor asking later costs the
 payment. The elements (fluoroscopy time, a separate interpretation report with 26, the imaged site
 with 59/XS ...) are the `documentation` of each code's knowledge file (`knowledge/codes/<code>.yaml`),
-and they are judged by the DOC edit itself (`edits/documentation.py`, run on a draft claim of the
+and they are judged by the DOC edit itself (`edits/doc.py`, run on a draft claim of the
 suggested lines), so the scribe asks exactly what the claim check would flag - no second copy of the
 rules. A fact the note does not give is a gap; a fact the note gives but that breaks a rule (75 minutes
 of fluoroscopy) is a gap of kind "contradicted".
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine, Documentation
-from claimscribe.edits import documentation
+from claimscribe.edits import doc as documentation
 from claimscribe.reference.codebook import Codebook
 
 

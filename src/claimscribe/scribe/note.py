@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from claimscribe import knowledge
 from claimscribe.claims.facts import Dose, Imaging, Modality, Procedure, ProcedureFacts
 from claimscribe.claims.model import ClaimLine
-from claimscribe.edits.documentation import code_documentation
+from claimscribe.edits.doc import code_documentation
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.pfs import is_facility
 from claimscribe.pricing.rules import pfs_rules
