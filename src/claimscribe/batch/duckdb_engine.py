@@ -17,7 +17,7 @@ import datetime as dt
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -27,21 +27,10 @@ from typing import Any
 import duckdb
 
 from claimscribe.batch.x12_input import x12_to_csv
-from claimscribe.edits import (
-    add_on,
-    bilateral,
-    distinct,
-    doc,
-    global_,
-    imaging_included,
-    imaging_integral,
-    mue,
-    pctc,
-    validity,
-)
-from claimscribe.edits.model import OUTCOME_RANK
+from claimscribe.edits import mue
+from claimscribe.edits.engine import batch_tables
+from claimscribe.edits.registry import rules
 from claimscribe.errors import BadInputError
-from claimscribe.pricing.rules import pfs_rules, place_of_service_rules
 from claimscribe.reference.codebook import MUE_FAMILY, PTP_FAMILY, Codebook
 
 IN_FORMATS = ("csv", "parquet", "jsonl", "x12")
@@ -60,20 +49,11 @@ FAMILIES = (
     *PTP_FAMILY.values(),
     *(MUE_FAMILY[s] for s in mue.rules().tables.values()),
 )
-SETTING = {"professional": "practitioner", "institutional": "hospital"}  # as edits/ncci_ptp.py
-# The SQL files, in the order they run (edits in EDIT_MODULES order, then outcome, pricing, summary).
+# The SQL files, in the order they run: the per-day code table, each registered edit's own file in the
+# registry's order (edits/registry.py), then outcome, pricing and summary.
 SQL_FILES = (
     "code_day.sql",
-    "validity.sql",
-    "pctc.sql",
-    "bilateral.sql",
-    "ncci_ptp.sql",
-    "imaging_included.sql",
-    "imaging_integral.sql",
-    "mue.sql",
-    "add_on.sql",
-    "global_.sql",
-    "doc.sql",
+    *(rule.sql for rule in rules().values()),
     "outcome.sql",
     "pricing.sql",
     "summary.sql",
@@ -153,7 +133,7 @@ def load_table(
     name: str,
     header: Sequence[str],
     rows: Iterable[Sequence[Any]],
-    types: dict[str, str] | None = None,
+    types: Mapping[str, str] | None = None,
 ) -> None:
     """A small table from Python values, bulk-loaded through a CSV file."""
     path = tmp / f"{name}.csv"
@@ -168,220 +148,10 @@ def load_table(
     )
 
 
-def _effect(value: str | None) -> str | None:
-    """An edit rule's effect as the findings table stores it: denied, review or NULL (information)."""
-    return value if value in ("denied", "review") else None
-
-
 def knowledge_tables(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
-    """The knowledge the edits read, from the edit modules' own loaders, as small k_* tables."""
-    ptp_all, anatomic = distinct.ptp_modifiers(), distinct.anatomic_modifiers()
-    components = pfs_rules().component_modifiers
-    sides = bilateral.rules().sides
-    modifier_sets = {
-        "ptp_nonanatomic": ptp_all - anatomic,
-        "anatomic": anatomic,
-        "distinct": imaging_included.distinct_modifiers(),
-        "doc_component": doc.COMPONENT_MODIFIERS,
-        "professional": {components.professional},
-        "technical": {components.technical},
-        "fifty": {pfs_rules().bilateral.modifier},
-        "right": {sides.right},
-        "left": {sides.left},
-    }
-    load_table(
-        con,
-        tmp,
-        "k_modifier",
-        ("set_name", "modifier"),
-        sorted((s, m) for s, ms in modifier_sets.items() for m in ms),
-    )
-    load_table(con, tmp, "k_outcome", ("outcome", "rank"), sorted(OUTCOME_RANK.items()), {"rank": "INTEGER"})
-    load_table(
-        con,
-        tmp,
-        "k_pos",
-        ("pos", "facility"),
-        sorted((p, e.setting == "facility") for p, e in place_of_service_rules().codes.items()),
-        {"facility": "BOOLEAN"},
-    )
-    status = validity.status_rules()
-    meanings = pfs_rules().status_codes.codes
-    load_table(
-        con,
-        tmp,
-        "k_status",
-        ("status_code", "effect"),
-        sorted(
-            (c, validity.OUTCOMES[r.effect])
-            for c, r in status.status_codes.codes.items()
-            if r.effect != "none" and c in meanings
-        ),
-    )
-    rules = pctc.rules()
-    load_table(
-        con,
-        tmp,
-        "k_pctc",
-        ("indicator", "professional", "technical", "facility_review"),
-        sorted(
-            (
-                i,
-                "professional" in r.allowed,
-                "technical" in r.allowed,
-                i in rules.facility_professional_component.indicators,
-            )
-            for i, r in rules.components.indicators.items()
-            if i in pfs_rules().pctc_indicators.indicators
-        ),
-        {"professional": "BOOLEAN", "technical": "BOOLEAN", "facility_review": "BOOLEAN"},
-    )
-    load_table(
-        con,
-        tmp,
-        "k_param",
-        ("name", "value"),
-        [
-            ("unknown_effect", _effect(status.unknown_code.effect)),
-            ("pctc_invalid_effect", _effect(rules.invalid_modifier.effect)),
-            ("pctc_facility_effect", _effect(rules.facility_professional_component.effect)),
-            ("addon_contractor_primary", add_on.rules().contractor_defined_primary),
-        ],
-    )
-    load_table(
-        con,
-        tmp,
-        "k_bilateral",
-        ("indicator", "modifier_50", "both_sides"),
-        sorted(
-            (
-                i,
-                bilateral.OUTCOMES[r.modifier_50],
-                "combine" if r.both_sides_lines == "combine" else bilateral.OUTCOMES[r.both_sides_lines],
-            )
-            for i, r in bilateral.rules().indicators.items()
-        ),
-    )
-    load_table(
-        con,
-        tmp,
-        "k_mue",
-        ("mai", "scope", "effect"),
-        sorted((m, r.scope, r.effect) for m, r in mue.rules().indicators.items()),
-    )
-    load_table(
-        con,
-        tmp,
-        "k_mue_table",
-        ("claim_type", "family"),
-        sorted((t, MUE_FAMILY[s]) for t, s in mue.rules().tables.items()),
-    )
-    load_table(
-        con,
-        tmp,
-        "k_ptp_table",
-        ("claim_type", "family"),
-        sorted((t, PTP_FAMILY[s]) for t, s in SETTING.items()),
-    )
-    load_table(
-        con,
-        tmp,
-        "k_addon",
-        ("edit_type", "effect"),
-        sorted((t, r.without_listed_primary) for t, r in add_on.rules().types.items()),
-    )
-    periods = global_.rules().global_periods
-    load_table(
-        con,
-        tmp,
-        "k_global_period",
-        ("days", "has_day_before"),
-        sorted((d, p.day_before is not None) for d, p in periods.items()),
-        {"has_day_before": "BOOLEAN"},
-    )
-    load_table(
-        con,
-        tmp,
-        "k_global",
-        ("days", "relation", "role", "modifier"),
-        sorted(
-            [(d, "same", "accepted", m) for d, p in periods.items() for m in p.same_day]
-            + [(d, "same", "review", m) for d, p in periods.items() for m in p.same_day_review]
-            + [(d, "before", "accepted", m) for d, p in periods.items() for m in p.day_before or ()]
-        ),
-    )
-    load_table(
-        con,
-        tmp,
-        "k_em_range",
-        ("first", "last"),
-        [(int(r.first), int(r.last)) for r in global_.rules().evaluation_and_management.ranges],
-        {"first": "INTEGER", "last": "INTEGER"},
-    )
-    included = imaging_included.family()
-    load_table(con, tmp, "k_guidance", ("code",), [(g,) for g in sorted(included.guidance_codes)])
-    load_table(
-        con,
-        tmp,
-        "k_included",
-        ("procedure", "guidance", "start_date", "end_date"),
-        sorted(
-            {
-                (code, g, e.per_code_effective_from.get(code, e.effective_from), e.effective_to)
-                for e in included.entries
-                for code in e.members
-                for g in e.guidance_included
-            },
-            key=str,
-        ),
-        {"start_date": "DATE", "end_date": "DATE"},
-    )
-    load_table(
-        con,
-        tmp,
-        "k_counterpart",
-        ("code", "guidance"),
-        sorted(
-            {
-                (c.code, g)
-                for c in included.without_guidance_counterparts
-                for g in (c.when_guidance or included.guidance_codes)
-            }
-        ),
-    )
-    integral = imaging_integral.family()
-    surgical = integral.policy.surgical_codes
-    load_table(con, tmp, "k_integral_imaging", ("code",), [(c,) for c in integral.policy.imaging_codes])
-    load_table(
-        con,
-        tmp,
-        "k_surgical_range",
-        ("first", "last"),
-        [(int(surgical.cpt_from), int(surgical.cpt_to))],
-        {"first": "INTEGER", "last": "INTEGER"},
-    )
-    load_table(con, tmp, "k_surgical_days", ("days",), [(d,) for d in surgical.global_days])
-    load_table(
-        con,
-        tmp,
-        "k_integral_exception",
-        ("exception_id", "code", "imaging"),
-        sorted({(e.id, c, i) for e in integral.exceptions for c in e.codes for i in e.imaging_allowed}),
-    )
-    load_table(
-        con,
-        tmp,
-        "k_exception_not_with",
-        ("exception_id", "code"),
-        sorted({(e.id, c) for e in integral.exceptions for c in e.not_with}),
-    )
-    doc_rows = []
-    for entry in resources.files("claimscribe.knowledge").joinpath("codes").iterdir():
-        code = entry.name.removesuffix(".yaml")
-        found = doc.code_documentation(code) if entry.name.endswith(".yaml") else None
-        for element in found.elements if found else ():
-            doc_rows += [(code, element.id, c) for c in element.applies_when]
-    load_table(con, tmp, "k_doc", ("code", "element_id", "applies_when"), sorted(doc_rows))
+    """The knowledge the SQL reads, as small k_* tables: each edit's declared tables and the engine's."""
+    for t in batch_tables():
+        load_table(con, tmp, t.name, t.columns, t.rows, t.types)
 
 
 RELEASE_COLUMNS = ("dos", "family", "rank", "dataset_id", "complete", "best_complete", "row_date")

@@ -34,6 +34,7 @@ from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, Outcome, data_warnings, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.tables import Table, params, table
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import AddonEdit
 
@@ -145,7 +146,19 @@ def _judge(
     )
 
 
-@edit(RULE_ID)
+def batch_tables() -> list[Table]:
+    """k_addon (the effect of each edit type without a listed primary) and the contractor-defined primary."""
+    return [
+        table(
+            "k_addon",
+            ("edit_type", "effect"),
+            ((t, r.without_listed_primary) for t, r in rules().types.items()),
+        ),
+        params(addon_contractor_primary=rules().contractor_defined_primary),
+    ]
+
+
+@edit(RULE_ID, order=80, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """Add-on codes without an eligible primary code on the same date of service."""
     by_date: dict[dt.date, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))

@@ -35,6 +35,7 @@ from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, Outcome, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.tables import Table, modifier_sets, table
 from claimscribe.pricing.rules import pfs_rules
 from claimscribe.reference.codebook import Codebook
 
@@ -153,7 +154,27 @@ def _both_sides(code: str, right: list[int], left: list[int], indicator: str, pf
     )
 
 
-@edit(RULE_ID)
+def batch_tables() -> list[Table]:
+    """k_bilateral (the effect of 50 and of RT/LT lines per indicator) and the 50/RT/LT modifiers."""
+    sides = rules().sides
+    return [
+        table(
+            "k_bilateral",
+            ("indicator", "modifier_50", "both_sides"),
+            (
+                (
+                    i,
+                    OUTCOMES[r.modifier_50],
+                    "combine" if r.both_sides_lines == "combine" else OUTCOMES[r.both_sides_lines],
+                )
+                for i, r in rules().indicators.items()
+            ),
+        ),
+        modifier_sets(fifty=[pfs_rules().bilateral.modifier], right=[sides.right], left=[sides.left]),
+    ]
+
+
+@edit(RULE_ID, order=30, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """Modifier 50 and RT/LT pairs against the PFS bilateral surgery indicator."""
     if claim.claim_type != "professional":

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from importlib import resources
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -42,6 +43,7 @@ from claimscribe.claims.facts import Imaging, Modality, ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.model import Finding, Outcome, Severity, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.tables import Table, modifier_sets, table
 from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "DOC"
@@ -263,7 +265,27 @@ def _judge(
     )
 
 
-@edit(RULE_ID)
+def documented_codes() -> list[str]:
+    """Every code with a knowledge file `knowledge/codes/<code>.yaml`."""
+    files = resources.files("claimscribe.knowledge").joinpath("codes").iterdir()
+    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+
+
+def batch_tables() -> list[Table]:
+    """k_doc (each documented code's elements and when they apply) and the component modifiers that
+    make a line other than `global`."""
+    rows = []
+    for code in documented_codes():
+        found = code_documentation(code)
+        for element in found.elements if found else ():
+            rows += [(code, element.id, c) for c in element.applies_when]
+    return [
+        table("k_doc", ("code", "element_id", "applies_when"), rows),
+        modifier_sets(doc_component=COMPONENT_MODIFIERS),
+    ]
+
+
+@edit(RULE_ID, order=100, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """Each billed code's documentation elements against the claim's ProcedureFacts."""
     findings: list[Finding] = []

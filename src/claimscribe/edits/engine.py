@@ -13,12 +13,14 @@ from decimal import Decimal
 
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import OUTCOME_RANK, CheckResult, Finding, LineResult, Outcome
-from claimscribe.edits.registry import load_edits
+from claimscribe.edits.registry import rules
 from claimscribe.errors import BadInputError, UnknownCodeError
+from claimscribe.knowledge.tables import Table, merge, modifier_sets, table
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import Price
 from claimscribe.pricing.opps import OppsLine, lacks_rate, price_opps_lines
 from claimscribe.pricing.pfs import PfsLine, is_facility, price_pfs_lines
+from claimscribe.pricing.rules import pfs_rules, place_of_service_rules
 from claimscribe.reference.codebook import Codebook
 
 DEFAULT_PLACE_OF_SERVICE = "11"  # office; CMS-1500 item 24B is required, so this only fills a gap
@@ -27,12 +29,33 @@ DEFAULT_PLACE_OF_SERVICE = "11"  # office; CMS-1500 item 24B is required, so thi
 def run_edits(claim: Claim, codebook: Codebook) -> list[Finding]:
     """Every registered edit's findings, in registry order."""
     findings: list[Finding] = []
-    for edit in load_edits().values():
+    for edit in rules().values():
         try:
             findings += edit.check(claim, codebook, claim.facts)
         except UnknownCodeError:
             continue  # VALIDITY reports codes no dataset knows; other edits skip them
     return findings
+
+
+def engine_tables() -> list[Table]:
+    """The knowledge the batch engine's own steps read (load, outcome, pricing): outcome ranks, each place
+    of service's setting, and the component modifiers that pick an RVU row."""
+    components = pfs_rules().component_modifiers
+    return [
+        table("k_outcome", ("outcome", "rank"), OUTCOME_RANK.items(), {"rank": "INTEGER"}),
+        table(
+            "k_pos",
+            ("pos", "facility"),
+            ((p, e.setting == "facility") for p, e in place_of_service_rules().codes.items()),
+            {"facility": "BOOLEAN"},
+        ),
+        modifier_sets(professional=[components.professional], technical=[components.technical]),
+    ]
+
+
+def batch_tables() -> list[Table]:
+    """Every `k_*` table the batch SQL reads: the engine's and each edit's, merged by name."""
+    return merge([*engine_tables(), *(t for rule in rules().values() for t in rule.tables())])
 
 
 def outcomes(claim: Claim, findings: list[Finding]) -> list[tuple[Outcome, list[str]]]:

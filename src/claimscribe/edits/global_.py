@@ -36,6 +36,7 @@ from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, Outcome, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.tables import Table, table
 from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "GLOBAL"
@@ -188,7 +189,35 @@ def _judge(claim: Claim, em: int, procedures: list[tuple[int, dt.date, str, str]
     )
 
 
-@edit(RULE_ID)
+def batch_tables() -> list[Table]:
+    """The global periods checked, the modifiers each accepts (or sends to review), and the E/M ranges."""
+    periods = rules().global_periods
+    return [
+        table(
+            "k_global_period",
+            ("days", "has_day_before"),
+            ((d, p.day_before is not None) for d, p in periods.items()),
+            {"has_day_before": "BOOLEAN"},
+        ),
+        table(
+            "k_global",
+            ("days", "relation", "role", "modifier"),
+            [
+                *((d, "same", "accepted", m) for d, p in periods.items() for m in p.same_day),
+                *((d, "same", "review", m) for d, p in periods.items() for m in p.same_day_review),
+                *((d, "before", "accepted", m) for d, p in periods.items() for m in p.day_before or ()),
+            ],
+        ),
+        table(
+            "k_em_range",
+            ("first", "last"),
+            ((int(r.first), int(r.last)) for r in rules().evaluation_and_management.ranges),
+            {"first": "INTEGER", "last": "INTEGER"},
+        ),
+    ]
+
+
+@edit(RULE_ID, order=90, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """E/M lines on the day of (or the day before) a procedure with a 000/010/090 global period."""
     if claim.claim_type != "professional":

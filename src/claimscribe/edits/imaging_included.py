@@ -33,6 +33,7 @@ from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.tables import Table, table
 from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "IMAGING-INCLUDED"
@@ -200,7 +201,40 @@ def _suggestion(claim: Claim, guidance: int, other: int, counterpart: Counterpar
     )
 
 
-@edit(RULE_ID)
+def included_table() -> Table:
+    """k_included: each (procedure, guidance) pair whose descriptor includes the guidance, with its dates."""
+    return table(
+        "k_included",
+        ("procedure", "guidance", "start_date", "end_date"),
+        (
+            (code, g, e.per_code_effective_from.get(code, e.effective_from), e.effective_to)
+            for e in family().entries
+            for code in e.members
+            for g in e.guidance_included
+        ),
+        {"start_date": "DATE", "end_date": "DATE"},
+    )
+
+
+def batch_tables() -> list[Table]:
+    """The guidance codes, the included pairs, and the without-imaging codes with the guidance they meet."""
+    included = family()
+    return [
+        table("k_guidance", ("code",), ((g,) for g in included.guidance_codes)),
+        included_table(),
+        table(
+            "k_counterpart",
+            ("code", "guidance"),
+            (
+                (c.code, g)
+                for c in included.without_guidance_counterparts
+                for g in (c.when_guidance or included.guidance_codes)
+            ),
+        ),
+    ]
+
+
+@edit(RULE_ID, order=50, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """Guidance codes billed with a procedure whose descriptor includes that guidance (denied)."""
     by_date: dict[dt.date, list[int]] = defaultdict(list)

@@ -40,10 +40,17 @@ from pydantic import Field
 from claimscribe import knowledge
 from claimscribe.claims.facts import Modality, ProcedureFacts
 from claimscribe.claims.model import Claim
-from claimscribe.edits.imaging_included import StrictData, cite, distinct_modifiers, including_entry
+from claimscribe.edits.imaging_included import (
+    StrictData,
+    cite,
+    distinct_modifiers,
+    included_table,
+    including_entry,
+)
 from claimscribe.edits.model import Finding, Outcome, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.tables import Table, modifier_sets, table
 from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "IMAGING-INTEGRAL"
@@ -276,7 +283,36 @@ def _judge(
     )
 
 
-@edit(RULE_ID)
+def batch_tables() -> list[Table]:
+    """The imaging codes, the surgical range and global periods, the exceptions, the distinct-service
+    modifiers, and the pairs IMAGING-INCLUDED owns (left to it)."""
+    integral = family()
+    surgical = integral.policy.surgical_codes
+    return [
+        table("k_integral_imaging", ("code",), ((c,) for c in integral.policy.imaging_codes)),
+        table(
+            "k_surgical_range",
+            ("first", "last"),
+            [(int(surgical.cpt_from), int(surgical.cpt_to))],
+            {"first": "INTEGER", "last": "INTEGER"},
+        ),
+        table("k_surgical_days", ("days",), ((d,) for d in surgical.global_days)),
+        table(
+            "k_integral_exception",
+            ("exception_id", "code", "imaging"),
+            ((e.id, c, i) for e in integral.exceptions for c in e.codes for i in e.imaging_allowed),
+        ),
+        table(
+            "k_exception_not_with",
+            ("exception_id", "code"),
+            ((e.id, c) for e in integral.exceptions for c in e.not_with),
+        ),
+        included_table(),
+        modifier_sets(distinct=distinct_modifiers()),
+    ]
+
+
+@edit(RULE_ID, order=60, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """Fluoroscopy with a surgical procedure on the same date: integral unless an exception or a documented
     distinct service."""

@@ -36,6 +36,7 @@ from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, data_warnings, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.tables import Table, table
 from claimscribe.reference.codebook import MUE_FAMILY, Codebook
 from claimscribe.reference.models import MueValue
 
@@ -95,7 +96,23 @@ def _finding(
     )
 
 
-@edit(RULE_ID)
+def batch_tables() -> list[Table]:
+    """k_mue (scope and effect of each MAI) and the MUE table of each claim type."""
+    return [
+        table(
+            "k_mue",
+            ("mai", "scope", "effect"),
+            ((m, r.scope, r.effect) for m, r in rules().indicators.items()),
+        ),
+        table(
+            "k_mue_table",
+            ("claim_type", "family"),
+            ((t, MUE_FAMILY[s]) for t, s in rules().tables.items()),
+        ),
+    ]
+
+
+@edit(RULE_ID, order=70, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """Units of each code against its MUE, per line (MAI 1) or per date of service (MAI 2 and 3)."""
     setting = rules().tables[claim.claim_type]

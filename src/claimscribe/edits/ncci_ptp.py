@@ -7,6 +7,10 @@ indicator 1 it is denied unless an NCCI PTP-associated modifier is on either lin
 review unless the documentation shows a distinct service (different anatomic site or a separate
 encounter), and then it is payable. Indicator 9: the edit no longer applies.
 
+Why: CMS lists the pairs of codes one practitioner should not report together for one beneficiary on one
+date (one is a component of the other, or they are mutually exclusive); the column-two code is not paid
+unless the indicator allows a modifier and the services were in fact distinct.
+
 Source: CMS NCCI PTP edit tables (practitioner and hospital; the release in force on the date of service,
 named in each finding with the pair, modifier indicator and rationale); Medicare NCCI Policy Manual
 Chapter I §E for the associated modifiers.
@@ -22,10 +26,17 @@ from collections import defaultdict
 
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
-from claimscribe.edits.distinct import bypass_modifiers, distinct_service, ptp_modifier_source
+from claimscribe.edits.distinct import (
+    anatomic_modifiers,
+    bypass_modifiers,
+    distinct_service,
+    ptp_modifier_source,
+    ptp_modifiers,
+)
 from claimscribe.edits.model import Finding, severity_for
 from claimscribe.edits.registry import edit
-from claimscribe.reference.codebook import Codebook
+from claimscribe.knowledge.tables import Table, modifier_sets, table
+from claimscribe.reference.codebook import PTP_FAMILY, Codebook
 from claimscribe.reference.models import PtpEdit
 
 RULE_ID = "NCCI-PTP"
@@ -96,7 +107,15 @@ def _judge(
     )
 
 
-@edit(RULE_ID)
+def batch_tables() -> list[Table]:
+    """The PTP table of each claim type, and the associated modifiers (anatomic ones apart)."""
+    return [
+        table("k_ptp_table", ("claim_type", "family"), ((t, PTP_FAMILY[s]) for t, s in SETTING.items())),
+        modifier_sets(ptp_nonanatomic=ptp_modifiers() - anatomic_modifiers(), anatomic=anatomic_modifiers()),
+    ]
+
+
+@edit(RULE_ID, order=40, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """NCCI PTP pairs among the lines of each date of service."""
     by_date: dict[dt.date, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))

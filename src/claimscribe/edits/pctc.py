@@ -35,6 +35,7 @@ from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.model import Finding, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.tables import Table, effect, modifier_sets, params, table
 from claimscribe.pricing.pfs import is_facility
 from claimscribe.pricing.rules import pfs_rules
 from claimscribe.reference.codebook import Codebook
@@ -158,7 +159,36 @@ def _judge(index: int, line: ClaimLine, indicator: str, pfs: str, place: str | N
     return None
 
 
-@edit(RULE_ID)
+def batch_tables() -> list[Table]:
+    """k_pctc (which components each indicator allows, and whether a global line from a facility goes to
+    review), the two effects, and the component modifiers."""
+    loaded = rules()
+    modifiers = _modifiers()
+    return [
+        table(
+            "k_pctc",
+            ("indicator", "professional", "technical", "facility_review"),
+            (
+                (
+                    i,
+                    "professional" in r.allowed,
+                    "technical" in r.allowed,
+                    i in loaded.facility_professional_component.indicators,
+                )
+                for i, r in loaded.components.indicators.items()
+                if i in pfs_rules().pctc_indicators.indicators
+            ),
+            {"professional": "BOOLEAN", "technical": "BOOLEAN", "facility_review": "BOOLEAN"},
+        ),
+        params(
+            pctc_invalid_effect=effect(loaded.invalid_modifier.effect),
+            pctc_facility_effect=effect(loaded.facility_professional_component.effect),
+        ),
+        modifier_sets(professional=[modifiers["professional"]], technical=[modifiers["technical"]]),
+    ]
+
+
+@edit(RULE_ID, order=20, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """26/TC against the PC/TC indicator, and global diagnostic services from a facility."""
     if claim.claim_type != "professional":

@@ -39,6 +39,7 @@ from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.model import Finding, Outcome, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError, UnknownCodeError
+from claimscribe.knowledge.tables import Table, effect, params, table
 from claimscribe.pricing.rules import pfs_rules
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord, Icd10cmStatus
@@ -263,7 +264,24 @@ def _stale(warnings: dict[str, str]) -> list[Finding]:
     ]
 
 
-@edit(RULE_ID)
+def batch_tables() -> list[Table]:
+    """k_status (the effect of each PFS status code that has one) and the effect of an unknown code."""
+    status, meanings = status_rules(), pfs_rules().status_codes.codes
+    return [
+        table(
+            "k_status",
+            ("status_code", "effect"),
+            (
+                (c, OUTCOMES[r.effect])
+                for c, r in status.status_codes.codes.items()
+                if r.effect != "none" and c in meanings
+            ),
+        ),
+        params(unknown_effect=effect(status.unknown_code.effect)),
+    ]
+
+
+@edit(RULE_ID, order=10, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """Line codes unknown or not payable under the PFS on their date, and invalid diagnoses."""
     findings: list[Finding] = []
