@@ -26,7 +26,11 @@ def test_json_patient_fields_are_read_and_sex_words_normalised() -> None:
     data = {**BASE, "patient_id": "MRN-77", "patient_sex": "female", "patient_birth_date": "1950-02-03"}
     [claim] = _read(json.dumps(data), "json")
     assert isinstance(claim, Claim)
-    assert (claim.patient_id, claim.patient_sex, str(claim.patient_birth_date)) == ("MRN-77", "F", "1950-02-03")
+    assert (claim.patient_id, claim.patient_sex, str(claim.patient_birth_date)) == (
+        "MRN-77",
+        "F",
+        "1950-02-03",
+    )
 
 
 def test_birth_after_the_date_of_service_is_a_claim_error_that_does_not_echo_the_date() -> None:

@@ -89,7 +89,7 @@ def test_one_name_per_rule() -> None:
     assert slug("NCCI-PTP") == "ncci_ptp"
     assert slug("GLOBAL") == "global_"  # a Python keyword takes a trailing underscore (PEP 8)
     assert slug("IMAGING-INCLUDED") == "imaging_included"
-    with pytest.raises(ValueError, match="edits/no_such.py"):
+    with pytest.raises(ValueError, match=r"edits/no_such\.py"):
         edit("NO-SUCH", order=5)(rules()["MUE"].check)
     with pytest.raises(ValueError, match="upper-case"):
         edit("ncci-ptp", order=5)
