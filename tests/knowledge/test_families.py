@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from claimscribe.edits.documentation import Element
+from claimscribe.edits.doc import Element
 
 from claimscribe import knowledge
 from claimscribe.reference.codebook import Codebook
