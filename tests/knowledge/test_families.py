@@ -15,9 +15,9 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from claimscribe.edits.doc import Element
 
 from claimscribe import knowledge
+from claimscribe.edits.doc import Element
 from claimscribe.reference.codebook import Codebook
 
 SOURCE_IDS = {s["id"] for s in knowledge.load("sources.yaml")["sources"]}
