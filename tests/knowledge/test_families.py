@@ -106,7 +106,7 @@ def test_documentation_elements_are_judgeable_or_reviewer_checklist_items() -> N
             Element.model_validate(body)  # the DOC edit's own element model: fact path, rule, conditions
             assert "needs_fact" not in element
         else:
-            assert "rule" not in element, element["rule_id"]  # a reviewer checklist item (needs_fact: proposed)
+            assert "rule" not in element, element["rule_id"]  # a reviewer checklist item
             Element.model_validate({**body, "fact": "indication", "rule": "present"})
 
 
@@ -129,17 +129,17 @@ def _observed(check: dict[str, Any], code: str, codebook: Codebook) -> Any:
     field = check["field"]
     if field == "ptp":
         column1, column2 = code.split(">")
-        edits, _ = codebook.ptp_pairs([column1, column2], check.get("on", NCCI_DATE))
+        edits, _ = codebook.ptp_pairs([column1, column2], check.get("date", NCCI_DATE))
         found = [e for e in edits if (e.column1, e.column2) == (column1, column2)]
         return found[0].modifier_indicator if found else "none"
     if field == "addon_primaries":
-        edits, _ = codebook.addon_primaries(code, check.get("on", NCCI_DATE))
+        edits, _ = codebook.addon_primaries(code, check.get("date", NCCI_DATE))
         primaries = {e.primary_code for e in edits}
         return sorted(set(check["value"]) & primaries)
     if field in ("mue_practitioner", "mue_outpatient_hospital"):
-        mue, _ = codebook.mue(code, check.get("on", NCCI_DATE), field.removeprefix("mue_"))
+        mue, _ = codebook.mue(code, check.get("date", NCCI_DATE), field.removeprefix("mue_"))
         return "none" if mue is None else f"{mue.units}/{mue.mai}"
-    record = codebook.code(code, check.get("on", PFS_DATE))
+    record = codebook.code(code, check.get("date", PFS_DATE))
     if field in ("status", "global_days", "pctc_indicator", "add_on"):
         return getattr(record, field)
     if field == "opps_si":
