@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from claimscribe.reference.contracts import ReleaseContract
+
 
 @dataclass(frozen=True)
 class DatasetSpec:
@@ -28,6 +30,7 @@ class DatasetSpec:
     complete: bool
     path: str
     importer: str
+    contract: ReleaseContract | None = None
 
     def locate(self, mirror: Path) -> Path:
         return mirror / self.path
@@ -48,6 +51,7 @@ def load_catalog() -> tuple[DatasetSpec, ...]:
             complete=bool(e["complete"]),
             path=e["path"],
             importer=e["importer"],
+            contract=ReleaseContract.model_validate(e["contract"]) if e.get("contract") else None,
         )
         for e in entries
     )

@@ -17,7 +17,10 @@ from claimscribe.errors import DataError
 from claimscribe.reference.layouts import Header
 
 STAGE = "_stage"
+SPILL = "_extra"  # one column past the header: a data row that fills it has more fields than the header
 _LINE_IN_ERROR = re.compile(r"[Ll]ine:?\s*(\d+)")
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".dat")
+_STAGED: dict[int, Header] = {}  # id(connection) -> the header of the file staged last on it
 
 
 def duckdb_problem(error: duckdb.Error) -> tuple[str, int | None]:
@@ -42,8 +45,9 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> int:
         "null_padding": True,
         "strict_mode": False,
         "auto_detect": False,
-        "columns": {f"c{i}": "VARCHAR" for i in range(len(header.columns))},
+        "columns": {**{f"c{i}": "VARCHAR" for i in range(len(header.columns))}, SPILL: "VARCHAR"},
     }
+    _require_complete_last_row(path)
     try:
         con.execute(
             f"CREATE TEMP TABLE {STAGE} AS SELECT *, "
@@ -56,8 +60,45 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header: Header) -> int:
     except duckdb.Error as e:
         problem, line = duckdb_problem(e)
         raise DataError(str(path), problem, row=line) from e
+    wide = con.execute(
+        f"SELECT _line FROM {STAGE} WHERE nullif(trim({SPILL}), '') IS NOT NULL ORDER BY _line LIMIT 1"
+    ).fetchone()
+    if wide:
+        raise DataError(
+            str(path), f"more fields than the header's {len(header.columns)} columns", row=int(wide[0])
+        )
+    _STAGED[id(con)] = header
     row = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()
     return int(row[0]) if row else 0
+
+
+def staged_header(con: duckdb.DuckDBPyConnection) -> Header | None:
+    """The header of the file staged last on `con` (the contract check compares it with the expected one)."""
+    return _STAGED.get(id(con))
+
+
+def forget_staged(con: duckdb.DuckDBPyConnection) -> None:
+    _STAGED.pop(id(con), None)
+
+
+def _require_complete_last_row(path: Path) -> None:
+    """A plain-text file must end with a line break: one that stops mid-row is a cut download.
+
+    (A cut .gz or .zip already fails its own checksum or directory, so only plain text is checked here.)
+    """
+    if path.suffix.lower() not in _TEXT_SUFFIXES:
+        return
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, 2)
+            if handle.tell() == 0:
+                raise DataError(str(path), "empty file")
+            handle.seek(-1, 2)
+            last = handle.read(1)
+    except OSError as e:
+        raise DataError(str(path), f"cannot read: {e}") from e
+    if last not in (b"\n", b"\r"):
+        raise DataError(str(path), "the file ends in the middle of a row (a truncated download?)")
 
 
 def check_types(

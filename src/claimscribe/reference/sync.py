@@ -18,9 +18,10 @@ from pathlib import Path
 import duckdb
 
 from claimscribe.errors import BadInputError, ClaimscribeError, DataError
+from claimscribe.reference import contracts
 from claimscribe.reference.catalog import DatasetSpec, load_catalog
 from claimscribe.reference.importers import Loaded, load_all_importers
-from claimscribe.reference.staging import duckdb_problem
+from claimscribe.reference.staging import duckdb_problem, forget_staged
 
 BUILDING_SUFFIX = ".building"
 
@@ -80,7 +81,11 @@ def build_codebook(
             path = spec.locate(mirror)
             started = dt.datetime.now()
             try:
+                forget_staged(con)
                 loaded = importers[spec.importer](con, spec, path)
+                if spec.contract is None:
+                    raise DataError(str(path), f"dataset {spec.id} has no contract in the catalog")
+                contracts.validate(con, spec.id, spec.importer, spec.contract, path, loaded.rows)
             except ClaimscribeError:
                 raise
             except duckdb.Error as e:
