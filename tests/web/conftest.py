@@ -37,12 +37,13 @@ class Server:
     database_url: str
     log_path: Path
     accounts: dict[str, Account] = field(default_factory=dict)
+    verify: str | bool = True
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=60, **kwargs)  # type: ignore[arg-type]
+        return httpx.Client(base_url=self.base_url, timeout=60, verify=self.verify, **kwargs)  # type: ignore[arg-type]
 
 
 def _free_port() -> int:
@@ -76,24 +77,40 @@ def _accounts(database_url: str) -> dict[str, Account]:
     return made
 
 
-def start_server(codebook_path: Path, database_url: str, log_path: Path) -> Iterator[Server]:
+def start_server(
+    codebook_path: Path,
+    database_url: str,
+    log_path: Path,
+    command: list[str] | None = None,
+    scheme: str = "http",
+    verify: str | bool = True,
+    env: dict[str, str] | None = None,
+) -> Iterator[Server]:
+    """A server on a free port: tests/web/_server.py by default, or `command` (the real `claimscribe serve
+    ...`, given the port as `{port}`)."""
     accounts = _accounts(database_url)
     port = _free_port()
-    env = {**os.environ, "CLAIMSCRIBE_SECRET_KEY": "test-secret-key-" + str(port), "PYTHONUNBUFFERED": "1"}
+    environment = {
+        **os.environ,
+        "CLAIMSCRIBE_SECRET_KEY": "test-secret-key-" + str(port),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    if command is None:
+        argv = [sys.executable, str(HERE / "_server.py"), str(codebook_path), database_url, str(port)]
+    else:
+        environment["CLAIMSCRIBE_CODEBOOK"] = str(codebook_path)
+        environment["CLAIMSCRIBE_DATABASE_URL"] = database_url
+        argv = [sys.executable, "-m", "claimscribe.cli", *(a.replace("{port}", str(port)) for a in command)]
     log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, str(HERE / "_server.py"), str(codebook_path), database_url, str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=environment)
+    base = f"{scheme}://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited: {log_path.read_text()[-2000:]}")
         try:
-            if httpx.get(base + "/", timeout=2).status_code == 200:
+            if httpx.get(base + "/", timeout=2, verify=verify).status_code == 200:
                 break
         except httpx.TransportError:
             pass
@@ -102,7 +119,9 @@ def start_server(codebook_path: Path, database_url: str, log_path: Path) -> Iter
             raise RuntimeError("the server did not start in 90 s")
         time.sleep(0.3)
     try:
-        yield Server(base_url=base, database_url=database_url, log_path=log_path, accounts=accounts)
+        yield Server(
+            base_url=base, database_url=database_url, log_path=log_path, accounts=accounts, verify=verify
+        )
     finally:
         process.terminate()
         try:

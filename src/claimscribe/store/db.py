@@ -8,6 +8,7 @@ SQL parameters are hidden from exception messages and logs because they can hold
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     if in_memory:
         extra["poolclass"] = StaticPool  # one shared connection, else every connection sees a new database
     else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        private_file(Path(database).expanduser())  # type: ignore[arg-type]
     engine = create_engine(
         url,
         connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
@@ -82,6 +83,38 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         cursor.close()
 
     return engine
+
+
+FILE_MODE = 0o600  # the database holds dictations: its owner only
+DIR_OTHER_BITS = 0o007
+
+
+def private_file(path: Path) -> None:
+    """Make `path` (a SQLite database, before SQLite opens it) readable by its owner only, and its
+    directory closed to other users. SQLite gives the -wal and -shm files the database file's mode.
+
+    A missing directory is created 0700. An existing one owned by this user loses its permissions for
+    other users, unless it is a shared sticky directory such as /tmp (the file's 0600 protects it there).
+    An existing database file wider than 0600 (made by an older version) is narrowed."""
+    directory = path.parent
+    if not directory.exists():
+        directory.mkdir(parents=True, mode=0o700, exist_ok=True)
+        directory.chmod(0o700)  # mkdir's mode is filtered by the umask
+    else:
+        info = directory.stat()
+        shared = bool(info.st_mode & stat.S_ISVTX)
+        if info.st_uid == os.geteuid() and not shared and info.st_mode & DIR_OTHER_BITS:
+            directory.chmod(stat.S_IMODE(info.st_mode) & ~DIR_OTHER_BITS)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        os.close(fd)
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & ~FILE_MODE and path.stat().st_uid == os.geteuid():
+            path.chmod(FILE_MODE)
+    for suffix in ("-wal", "-shm", "-journal"):  # left by an older version with a wider mode
+        extra = path.with_name(path.name + suffix)
+        if extra.exists() and extra.stat().st_uid == os.geteuid():
+            extra.chmod(FILE_MODE)
 
 
 def alembic_config() -> Any:

@@ -13,10 +13,19 @@ import math
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from claimscribe.claims.model import ClaimLine
 from claimscribe.store import audit
 from claimscribe.store.errors import AuthError, ForbiddenError, NotFoundError
 from claimscribe.store.models import Encounter, EncounterVersion, User, utcnow
@@ -42,6 +51,26 @@ class EncounterIn(BaseModel):
     diagnoses: list[Diagnosis] = Field(default_factory=list, max_length=50, repr=False)
     findings: dict[str, Any] | None = None
     status: Literal["draft", "final"] = "draft"
+
+    @field_validator("lines")
+    @classmethod
+    def _lines(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each line must be a claim line (the claim model's rules: code, at most four modifiers, units,
+        pointers); an encounter saved with a malformed line would break its own page and every check."""
+        clean: list[dict[str, Any]] = []
+        for number, line in enumerate(value, start=1):
+            problem = _unstorable(line)
+            if problem:  # before the claim line's own checks, whose message would quote the text
+                raise ValueError(f"lines: {problem}")
+            try:
+                parsed = ClaimLine.model_validate(line)
+            except ValidationError as e:
+                first = e.errors()[0]
+                where = ".".join(str(p) for p in first.get("loc", ()))
+                message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+                raise ValueError(f"line {number}{' ' + where if where else ''}: {message}") from None
+            clean.append(parsed.model_dump(mode="json", exclude_none=True))
+        return clean
 
     @field_validator("title")
     @classmethod

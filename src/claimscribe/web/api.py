@@ -12,7 +12,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.claims.readers import ClaimError, read_claims_text
@@ -22,7 +21,7 @@ from claimscribe.errors import BadInputError
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord, Number
 from claimscribe.scribe.gaps import Gap
-from claimscribe.web.context import api_user, codebook, date_or_today, db
+from claimscribe.web.context import Db, api_user, codebook, date_or_today
 from claimscribe.web.limits import MAX_AUDIO_BYTES
 
 router = APIRouter(prefix="/api/v1")
@@ -361,16 +360,14 @@ if EncounterIn is not None:
     )
     def create_encounter(
         data: EncounterIn,
-        session: Annotated[Session, Depends(db)],
+        session: Db,
         user: Annotated[Any, Depends(api_user)],
     ) -> Any:
         """Save a draft encounter (version 1)."""
         return _store().create_encounter(session, user, data)
 
     @router.get("/encounters", response_model=list[EncounterSummary], responses=ERRORS, tags=["encounters"])
-    def list_encounters(
-        session: Annotated[Session, Depends(db)], user: Annotated[Any, Depends(api_user)]
-    ) -> Any:
+    def list_encounters(session: Db, user: Annotated[Any, Depends(api_user)]) -> Any:
         """The encounters of the caller's practice."""
         return _store().list_encounters(session, user)
 
@@ -379,7 +376,7 @@ if EncounterIn is not None:
     )
     def read_encounter(
         encounter_id: str,
-        session: Annotated[Session, Depends(db)],
+        session: Db,
         user: Annotated[Any, Depends(api_user)],
     ) -> Any:
         """One encounter at its current version."""
@@ -391,7 +388,7 @@ if EncounterIn is not None:
     def update_encounter(
         encounter_id: str,
         data: EncounterIn,
-        session: Annotated[Session, Depends(db)],
+        session: Db,
         user: Annotated[Any, Depends(api_user)],
     ) -> Any:
         """A new version of an encounter; earlier versions are kept."""
@@ -405,7 +402,7 @@ if EncounterIn is not None:
     )
     def encounter_history(
         encounter_id: str,
-        session: Annotated[Session, Depends(db)],
+        session: Db,
         user: Annotated[Any, Depends(api_user)],
     ) -> Any:
         """Every version of an encounter, oldest first."""

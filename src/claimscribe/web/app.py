@@ -6,16 +6,17 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import fastapi_offline
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from claimscribe import config
 from claimscribe.errors import BadInputError, ClaimscribeError, UnknownCodeError
@@ -29,7 +30,7 @@ from claimscribe.web.context import (
     CsrfError,
     LoginRequired,
 )
-from claimscribe.web.middleware import BodyLimit, RequestLog
+from claimscribe.web.middleware import BodyLimit, CrashGuard, RequestLog, SecurityHeaders
 from claimscribe.web.security import Signer, secret_key
 
 log = logging.getLogger("claimscribe.web")
@@ -101,17 +102,30 @@ def create_app(codebook_path: Path | None = None, database_url: str | None = Non
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="claimscribe API",
-            swagger_js_url="/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/favicon.svg",
-        )
+        return HTMLResponse(DOCS_PAGE)
 
+    # Outermost last: the log sees every answer, the headers go on every answer (a 413 too), GZip
+    # compresses pages and API answers of 1 kB or more.
+    app.add_middleware(CrashGuard, respond=_internal_error)
     app.add_middleware(BodyLimit)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
     return app
+
+
+# Swagger UI from the fastapi-offline package's files and our own start-up script (no inline script).
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>claimscribe API</title>
+<link rel="stylesheet" href="/swagger-ui/swagger-ui.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+</head><body><div id="swagger-ui"></div>
+<script src="/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body></html>
+"""
 
 
 def _openapi_with(app: FastAPI, schemas: dict[str, Any]) -> None:
@@ -156,7 +170,7 @@ def error_response(request: Request, status: int, message: str) -> Response:
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
     @app.exception_handler(ClaimscribeError)
     async def _known(request: Request, exc: ClaimscribeError) -> Response:
@@ -175,10 +189,11 @@ def _install_errors(app: FastAPI) -> None:
             message = f"no page at {request.url.path}"
         return error_response(request, exc.status_code, message)
 
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Response:
-        log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return error_response(request, 500, "internal error")
+
+async def _internal_error(scope: Any, receive: Any, send: Any) -> None:
+    """The answer to a request whose route raised what no handler took (web.middleware.CrashGuard logs it)."""
+    request = Request(scope, receive)
+    await error_response(request, 500, "internal error")(scope, receive, send)
 
 
 def html(content: str, status: int = 200) -> HTMLResponse:

@@ -53,14 +53,19 @@ def codebook(ctx: Ctx) -> Codebook:
 
 
 def db(ctx: Ctx) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back when it raises."""
+    """One transaction per request: committed when the route returns, rolled back when it raises.
+
+    Used only through `Db`, whose `scope="function"` commits before the response is sent. FastAPI's default
+    for a dependency with `yield` is to run its exit code after the response has gone out: a client told
+    201 could read (on another worker, or the same one) before the commit and get 404, and a commit that
+    failed would be a save the client was told had succeeded."""
     if ctx.sessions is None:
         raise ClaimscribeError("the application database is not available in this build")
     with ctx.sessions.begin() as session:  # denied accesses keep their audit (store.audit.record_durable)
         yield session
 
 
-Db = Annotated[Session, Depends(db)]
+Db = Annotated[Session, Depends(db, scope="function")]
 
 
 def date_or_today(value: str | None) -> dt.date:

@@ -1,11 +1,18 @@
-"""ASGI middleware: the body size limit (413 before the route runs) and a request log line that holds
-method, path, status and time only - never a query string or a body, which may carry PHI."""
+"""ASGI middleware: the body size limit (413 before the route runs); a request log line that holds
+method, path, status and time only - never a query string or a body, which may carry PHI - with every
+control character of the (percent-decoded) path escaped, so a `%0A` in a URL cannot forge a log line; and
+the security headers of every response (CSP, framing, sniffing, referrer, no-store on what may hold PHI,
+HSTS over https)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 import time
+import traceback
+from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -90,6 +97,56 @@ async def _reply(scope: Scope, send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+MAX_LOGGED_PATH = 300
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators: whatever a log viewer may take
+# for the end of a line or a terminal for a command.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def loggable(text: str) -> str:
+    """`text` as one printable line: control characters percent-encoded, cut to MAX_LOGGED_PATH."""
+    safe = _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), text)
+    return safe if len(safe) <= MAX_LOGGED_PATH else safe[:MAX_LOGGED_PATH] + "..."
+
+
+class CrashGuard:
+    """The last catch: an exception no handler took becomes the app's 500 answer and one log line naming
+    its type and where it was raised - never its message or a traceback, which can quote a claim or a
+    dictation (CLAIMSCRIBE_DEBUG=1 logs the traceback, for a developer's machine)."""
+
+    def __init__(self, app: ASGIApp, respond: Any) -> None:
+        self.app = app
+        self.respond = respond  # (scope, receive, send) -> awaitable: the 500 page or JSON
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as e:
+            frame = traceback.extract_tb(e.__traceback__)[-1] if e.__traceback__ else None
+            where = f" at {Path(frame.filename).name}:{frame.lineno} in {frame.name}" if frame else ""
+            log.error(
+                "internal error on %s %s: %s%s",
+                loggable(scope["method"]),
+                loggable(scope["path"]),
+                type(e).__name__,
+                where,
+                exc_info=e if os.environ.get("CLAIMSCRIBE_DEBUG") else None,
+            )
+            if not started:
+                await self.respond(scope, receive, send)
+
+
 class RequestLog:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -111,8 +168,68 @@ class RequestLog:
         finally:
             log.info(
                 "%s %s %s %.1fms",
-                scope["method"],
-                scope["path"],
+                loggable(scope["method"]),
+                loggable(scope["path"]),
                 status["code"],
                 (time.perf_counter() - start) * 1000,
             )
+
+
+# Scripts and styles come only from this server's own files (no inline script, no eval), nothing may frame
+# the pages, forms post only here, and no plugin content loads.
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HSTS = "max-age=31536000; includeSubDomains"  # one year, as the HSTS preload list asks at least
+BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),  # encounter ids in URLs go to no other site
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), geolocation=(), payment=()"),
+)
+# Only the app's own static files may be cached. Every other response is `no-store`: encounter pages and
+# API answers hold PHI, and even a public page carries the user's name in its header once logged in.
+CACHEABLE_PREFIXES = ("/static/", "/swagger-ui/")
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        no_store = not scope["path"].startswith(CACHEABLE_PREFIXES)
+        extra = list(BASE_HEADERS)
+        if no_store:
+            extra.append((b"cache-control", b"no-store"))
+        if scope.get("scheme") == "https":
+            extra.append((b"strict-transport-security", HSTS.encode()))
+
+        async def add(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if not (no_store and k.lower() == b"cache-control")
+                ]
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, add)

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from claimscribe.errors import BadInputError, ClaimscribeError
 from claimscribe.reference.codebook import Codebook
@@ -19,9 +18,9 @@ from claimscribe.web.context import (
     AppContext,
     CsrfError,
     Ctx,
+    Db,
     codebook,
     date_or_today,
-    db,
     optional_page_user,
     page_user,
 )
@@ -124,7 +123,7 @@ def login_form(request: Request, ctx: Ctx, next: str | None = None) -> Response:
 def login(
     request: Request,
     ctx: Ctx,
-    session: Annotated[Session, Depends(db)],
+    session: Db,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
@@ -298,7 +297,7 @@ async def scribe_audio_form(
 def save_encounter(
     request: Request,
     ctx: Ctx,
-    session: Annotated[Session, Depends(db)],
+    session: Db,
     user: Annotated[Any, Depends(page_user)],
     title: Annotated[str, Form(max_length=120)] = "",
     date: Annotated[str, Form(max_length=20)] = "",
@@ -325,7 +324,12 @@ def save_encounter(
             diagnoses=json.loads(diagnoses),
             findings=json.loads(findings),
         )
-    except (ValueError, ValidationError) as e:
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        raise BadInputError(f"the encounter form is not valid: {where}: {message}") from None
+    except ValueError as e:  # a field that is not JSON
         raise BadInputError("the encounter form is not valid: " + str(e).splitlines()[0]) from None
     if encounter_id:
         saved = encounters.update_encounter(session, user, encounter_id, data)
@@ -338,7 +342,7 @@ def save_encounter(
 def encounter_list(
     request: Request,
     ctx: Ctx,
-    session: Annotated[Session, Depends(db)],
+    session: Db,
     user: Annotated[Any, Depends(page_user)],
 ) -> Response:
     from claimscribe.store import encounters
@@ -351,14 +355,60 @@ def encounter_view(
     encounter_id: str,
     request: Request,
     ctx: Ctx,
-    session: Annotated[Session, Depends(db)],
+    session: Db,
     user: Annotated[Any, Depends(page_user)],
 ) -> Response:
     from claimscribe.store import encounters
 
     item = encounters.get_encounter(session, user, encounter_id)
     history = encounters.encounter_history(session, user, encounter_id)
-    return render(request, "encounter.html", ctx, user, e=item, history=history)
+    shown = item.model_copy(
+        update={"lines": shown_lines(item.lines), "findings": shown_findings(item.findings)}
+    )
+    versions = [v.model_copy(update={"lines": shown_lines(v.lines)}) for v in history]
+    return render(request, "encounter.html", ctx, user, e=shown, history=versions)
+
+
+def _text(value: Any, limit: int = 200) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def shown_lines(lines: Any) -> list[dict[str, Any]]:
+    """Saved lines as the page shows them: code, modifiers and units as text, whatever an older version
+    stored (encounters saved before lines were validated may hold any JSON; their page must still open)."""
+    shown: list[dict[str, Any]] = []
+    for line in lines if isinstance(lines, list) else []:
+        if not isinstance(line, dict):
+            shown.append({"code": "(unreadable line)", "modifiers": [], "units": "?"})
+            continue
+        modifiers = line.get("modifiers")
+        units = line.get("units", 1)
+        shown.append(
+            {
+                "code": _text(line.get("code"), 10) or "(no code)",
+                "modifiers": [_text(m, 4) for m in modifiers if isinstance(m, str)][:4]
+                if isinstance(modifiers, list)
+                else [],
+                "units": units if isinstance(units, int) and not isinstance(units, bool) else "?",
+            }
+        )
+    return shown
+
+
+def shown_findings(findings: Any) -> dict[str, Any] | None:
+    """The saved check result's findings as text (rule, severity, message), or None."""
+    if not isinstance(findings, dict) or not isinstance(findings.get("findings"), list):
+        return None
+    kept = [
+        {
+            "rule": _text(f.get("rule"), 60),
+            "severity": _text(f.get("severity"), 10),
+            "message": _text(f.get("message"), 1000),
+        }
+        for f in findings["findings"]
+        if isinstance(f, dict)
+    ]
+    return {"findings": kept}
 
 
 __all__ = ["ClaimscribeError", "router"]

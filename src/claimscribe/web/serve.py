@@ -19,7 +19,17 @@ def log_config() -> dict[str, Any]:
     from uvicorn.config import LOGGING_CONFIG
 
     cfg = copy.deepcopy(LOGGING_CONFIG)
-    cfg["loggers"]["claimscribe.web"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    cfg["formatters"]["claimscribe"] = {
+        "()": "uvicorn.logging.DefaultFormatter",
+        "fmt": "%(levelprefix)s [%(process)d] %(message)s",  # which worker process answered
+        "use_colors": None,
+    }
+    cfg["handlers"]["claimscribe"] = {
+        "formatter": "claimscribe",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    cfg["loggers"]["claimscribe.web"] = {"handlers": ["claimscribe"], "level": "INFO", "propagate": False}
     return cfg
 
 
@@ -40,6 +50,7 @@ def serve(host: str, port: int, workers: int, codebook: Path | None = None) -> N
 
     from claimscribe.reference.codebook import Codebook
 
+    os.umask(0o077)  # whatever the server writes (database, WAL, uploads, key) is its owner's only
     if codebook is not None:
         os.environ["CLAIMSCRIBE_CODEBOOK"] = str(codebook.resolve())
     Codebook(config.codebook_path()).close()  # a missing codebook fails here, with its one-line message
