@@ -104,6 +104,45 @@ class Resolution:
         return min(self.on, dataset.effective_to)
 
 
+REQUIRED_TABLES = frozenset(
+    re.findall(
+        r"^CREATE TABLE (\w+)",
+        resources.files("claimscribe.reference").joinpath("sql", "schema.sql").read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+)
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a codebook; anything else at the path is a one-line error naming it."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        raise BadInputError(f"{path} is not a claimscribe codebook ({first})") from e
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        missing = sorted(REQUIRED_TABLES - tables)
+        if not missing:
+            columns = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'dataset'"
+                ).fetchall()
+            }
+            missing = sorted(f"dataset.{c}" for c in DatasetInfo.model_fields if c not in columns)
+    except duckdb.Error as e:
+        con.close()
+        raise BadInputError(f"{path} is not a claimscribe codebook ({type(e).__name__})") from e
+    if missing:
+        con.close()
+        raise BadInputError(
+            f"{path} is not a claimscribe codebook of this version (no {missing[0]}): "
+            "rebuild it with `claimscribe data sync`"
+        )
+    return con
+
+
 class Codebook:
     """Read-only access to the codebook DuckDB file."""
 
@@ -114,7 +153,7 @@ class Codebook:
                 f"no codebook at {self.path}: run `claimscribe data sync` "
                 "(with CLAIMSCRIBE_MIRROR or --mirror)"
             )
-        self._con = duckdb.connect(str(self.path), read_only=True)
+        self._con = _open(self.path)
         rows = self._con.execute(_queries()["datasets"]).fetchall()
         self.datasets = [DatasetInfo(**dict(zip(DatasetInfo.model_fields, r, strict=True))) for r in rows]
         self._by_family: dict[str, list[DatasetInfo]] = {}
@@ -134,7 +173,7 @@ class Codebook:
     def reopen(self) -> None:
         """A new DuckDB connection (in a forked worker: a connection must not cross a fork); the
         in-memory indexes stay."""
-        self._con = duckdb.connect(str(self.path), read_only=True)
+        self._con = _open(self.path)
 
     def __enter__(self) -> Codebook:
         return self

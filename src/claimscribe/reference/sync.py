@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,7 @@ import duckdb
 from claimscribe.errors import BadInputError, ClaimscribeError, DataError
 from claimscribe.reference import contracts
 from claimscribe.reference.catalog import DatasetSpec, load_catalog
-from claimscribe.reference.importers import Loaded, load_all_importers
+from claimscribe.reference.importers import Importer, Loaded, load_all_importers
 from claimscribe.reference.staging import duckdb_problem, forget_staged
 
 BUILDING_SUFFIX = ".building"
@@ -49,6 +50,27 @@ def check_mirror(mirror: Path, catalog: tuple[DatasetSpec, ...]) -> None:
             raise DataError(str(spec.locate(mirror)), f"missing from the mirror (dataset {spec.id})")
 
 
+@contextlib.contextmanager
+def sync_lock(target: Path) -> Iterator[None]:
+    """One sync of a codebook at a time: a second one is told so at once instead of both failing (each
+    used to delete the other's half-built file as a leftover)."""
+    lock_path = target.with_name(f"{target.name}.sync.lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
+            raise BadInputError(
+                f"another `data sync` (pid {holder}) is building {target}; wait for it to finish"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _remove_leftovers(target: Path) -> None:
     """Delete half-built files an interrupted sync left behind (never the live codebook)."""
     for leftover in target.parent.glob(f"{target.name}{BUILDING_SUFFIX}*"):
@@ -69,6 +91,18 @@ def build_codebook(
     check_mirror(mirror, catalog)
     importers = load_all_importers()
     target.parent.mkdir(parents=True, exist_ok=True)
+    with sync_lock(target):
+        return _build(mirror, target, catalog, importers, on_start, on_done)
+
+
+def _build(
+    mirror: Path,
+    target: Path,
+    catalog: tuple[DatasetSpec, ...],
+    importers: dict[str, Importer],
+    on_start: ProgressCallback | None,
+    on_done: Callable[[SyncedDataset], None] | None,
+) -> list[SyncedDataset]:
     _remove_leftovers(target)
     building = target.with_name(f"{target.name}{BUILDING_SUFFIX}-{os.getpid()}")
     results: list[SyncedDataset] = []
