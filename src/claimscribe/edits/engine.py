@@ -195,4 +195,10 @@ def check_claim(claim: Claim, codebook: Codebook) -> CheckResult:
             )
         )
     total = sum((line.allowed for line in lines if line.allowed is not None), Decimal("0.00"))
-    return CheckResult(claim_id=claim.claim_id, lines=lines, findings=findings, total_allowed=total)
+    return CheckResult(
+        claim_id=claim.claim_id,
+        data_warnings=codebook.staleness(claim.date_of_service, claim.claim_type),
+        lines=lines,
+        findings=findings,
+        total_allowed=total,
+    )

@@ -46,6 +46,7 @@ class CheckResult(BaseModel):
     """The check of one claim: a verdict per line, every finding, and the total allowed."""
 
     claim_id: str | None = None
+    data_warnings: list[str] = Field(default_factory=list)  # stale reference data for this date of service
     lines: list[LineResult]
     findings: list[Finding]
     total_allowed: Number

@@ -34,7 +34,8 @@ def check_table(result: CheckResult) -> Group:
             allowed,
             ", ".join(line.rules),
         )
-    parts: list = [lines, Text(f"total allowed ${result.total_allowed:,.2f}", style="bold")]
+    warnings = [Text(f"warning {w}", style="yellow") for w in result.data_warnings]
+    parts: list = [*warnings, lines, Text(f"total allowed ${result.total_allowed:,.2f}", style="bold")]
     for finding in result.findings:
         where = ", ".join(str(i + 1) for i in finding.lines) or "claim"
         parts.append(

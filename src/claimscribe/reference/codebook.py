@@ -25,6 +25,8 @@ from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import ConversionFactor, Gpci, RvuRow
 from claimscribe.pricing.opps import opps_payment
 from claimscribe.pricing.pfs import pfs_amount
+from claimscribe.reference import calendar
+from claimscribe.reference.calendar import ClaimType
 from claimscribe.reference.models import (
     AddonEdit,
     AscPayment,
@@ -182,6 +184,11 @@ class Codebook:
         self.close()
 
     # -- releases --------------------------------------------------------------------------------------
+    def staleness(self, on: dt.date, claim_type: ClaimType | None = None) -> list[str]:
+        """Warnings for every dataset family (a claim of `claim_type` relies on) whose loaded releases are
+        older than the one CMS publishes for the date of service (reference/release_calendar.yaml)."""
+        return calendar.staleness(self.datasets, on, claim_type)
+
     def resolve(self, family: str, on: dt.date) -> Resolution:
         """The releases of `family` for a date of service, best first, with staleness warnings."""
         key = (family, on)
