@@ -61,15 +61,17 @@ def data_sync(
     ] = None,
     codebook: CodebookOption = None,
 ) -> None:
-    """Build the codebook from the CMS files, then swap it in atomically."""
-    from claimscribe.reference.download import require_mirror_or_network
+    """Build the codebook from the CMS files (a mirror, else downloads from CMS), then swap it in."""
+    from claimscribe.reference.catalog import load_catalog
+    from claimscribe.reference.fetch import cache_dir, fetch_all
     from claimscribe.reference.sync import build_codebook
 
     source = mirror or config.mirror_dir()
-    if source is None:
-        require_mirror_or_network()
-        raise BadInputError("downloading from CMS is not set up in this build: pass --mirror DIR")
     target = _codebook_path(codebook)
+    catalog = load_catalog()
+    files = None
+    if source is None:
+        files = fetch_all(catalog, cache_dir(target))
     with Progress(
         TextColumn("{task.description:<44}"),
         BarColumn(),
@@ -87,11 +89,11 @@ def data_sync(
         def done(item):
             progress.update(tasks[item.spec.id], completed=1, rows=f"{item.loaded.rows:,}")
 
-        results = build_codebook(source, target, on_start=started, on_done=done)
+        results = build_codebook(source, target, on_start=started, on_done=done, catalog=catalog, files=files)
     total_rows = sum(r.loaded.rows for r in results)
     out.print(
         f"codebook {target}: {len(results)} datasets, {total_rows:,} rows "
-        f"in {sum(r.seconds for r in results):.1f} s"
+        f"in {sum(r.seconds for r in results):.1f} s, from {source or 'CMS downloads'}"
     )
 
 

@@ -1,7 +1,7 @@
 """Where claimscribe keeps its files, from the environment.
 
 `CLAIMSCRIBE_CODEBOOK` names the DuckDB codebook file; `CLAIMSCRIBE_MIRROR` names a directory of
-CMS files laid out as `../shared/data/cms` (without it, `data sync` downloads from CMS).
+CMS files laid out as `../shared/data/cms` (without it, `data sync` downloads the catalog's CMS files).
 """
 
 from __future__ import annotations

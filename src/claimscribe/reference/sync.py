@@ -41,6 +41,9 @@ def _sql(name: str) -> str:
     return resources.files("claimscribe.reference").joinpath("sql", name).read_text(encoding="utf-8")
 
 
+Locate = Callable[[DatasetSpec], Path]  # where a dataset's file is: in the mirror, or in the download cache
+
+
 def check_mirror(mirror: Path, catalog: tuple[DatasetSpec, ...]) -> None:
     """Every file the catalog names must be in the mirror before anything is built."""
     if not mirror.is_dir():
@@ -79,24 +82,34 @@ def _remove_leftovers(target: Path) -> None:
 
 
 def build_codebook(
-    mirror: Path,
+    mirror: Path | None,
     target: Path,
     *,
     on_start: ProgressCallback | None = None,
     on_done: Callable[[SyncedDataset], None] | None = None,
     catalog: tuple[DatasetSpec, ...] | None = None,
+    files: dict[str, Path] | None = None,
 ) -> list[SyncedDataset]:
-    """Import every catalog dataset from `mirror` into a new codebook and swap it in for `target`."""
+    """Import every catalog dataset from `mirror` (or from `files`, dataset id -> downloaded file) into a new
+    codebook and swap it in for `target`."""
     catalog = catalog or load_catalog()
-    check_mirror(mirror, catalog)
+    if files is None:
+        if mirror is None:
+            raise BadInputError("no mirror directory and no downloaded files to build from")
+        check_mirror(mirror, catalog)
+    source = mirror or Path()
+
+    def locate(spec: DatasetSpec) -> Path:
+        return files[spec.id] if files is not None else spec.locate(source)
+
     importers = load_all_importers()
     target.parent.mkdir(parents=True, exist_ok=True)
     with sync_lock(target):
-        return _build(mirror, target, catalog, importers, on_start, on_done)
+        return _build(locate, target, catalog, importers, on_start, on_done)
 
 
 def _build(
-    mirror: Path,
+    locate: Locate,
     target: Path,
     catalog: tuple[DatasetSpec, ...],
     importers: dict[str, Importer],
@@ -112,7 +125,7 @@ def _build(
         for index, spec in enumerate(catalog):
             if on_start:
                 on_start(spec, index, len(catalog))
-            path = spec.locate(mirror)
+            path = locate(spec)
             started = dt.datetime.now()
             try:
                 forget_staged(con)
