@@ -26,6 +26,7 @@ Example: 99213 and 29881 on 2024-08-01 → 99213 denied (29881 has a 090 global 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict
@@ -42,6 +43,7 @@ from claimscribe.reference.codebook import Codebook
 RULE_ID = "GLOBAL"
 RULES_FILE = "rules/global_surgery.yaml"
 ONE_DAY = dt.timedelta(days=1)
+NAMED = 5  # procedures named in a finding; the rest are counted
 
 
 class _Strict(BaseModel):
@@ -102,14 +104,20 @@ def is_em(code: str) -> bool:
     return any(code in r for r in rules().evaluation_and_management.ranges)
 
 
-def _procedures(
-    claim: Claim, codebook: Codebook
-) -> tuple[list[tuple[int, dt.date, str, str]], dict[str, str]]:
-    """(line, date, global period, PFS release) of every non-E/M line whose global period is checked."""
-    found: list[tuple[int, dt.date, str, str]] = []
+Procedure = tuple[str, str, str]  # code, global period, PFS release
+
+
+def _procedures(claim: Claim, codebook: Codebook) -> tuple[dict[dt.date, list[Procedure]], dict[str, str]]:
+    """By date, the distinct (code, global period, PFS release) of the non-E/M lines whose global period is
+    checked, in claim order."""
+    found: dict[dt.date, dict[Procedure, None]] = defaultdict(dict)
     warnings: dict[str, str] = {}
-    for index, line in enumerate(claim.lines):
+    seen: set[tuple[dt.date, str]] = set()
+    for line in claim.lines:
         on = claim.line_date(line)
+        if (on, line.code) in seen:
+            continue
+        seen.add((on, line.code))
         resolution = codebook.resolve("pfs_rvu", on)
         for warning in resolution.warnings:
             warnings.setdefault(warning, resolution.best.title)
@@ -121,22 +129,26 @@ def _procedures(
             continue
         pfs = record.vintages.get("pfs_rvu")
         if record.global_days in rules().global_periods and pfs is not None:
-            found.append((index, on, record.global_days, pfs))
-    return found, warnings
+            found[on][(line.code, record.global_days, pfs)] = None
+    return {on: list(procedures) for on, procedures in found.items()}, warnings
 
 
-def _judge(claim: Claim, em: int, procedures: list[tuple[int, dt.date, str, str]]) -> Finding | None:
-    line = claim.lines[em]
-    on = claim.line_date(line)
-    modifiers = set(line.modifiers)
-    worst: Outcome | None = None
-    reasons: list[tuple[Outcome, str, _GlobalPeriod, str]] = []
-    for index, day, days, pfs in procedures:
+Reason = tuple[Outcome, str, _GlobalPeriod, str]
+
+
+def _reasons(
+    on: dt.date, modifiers: frozenset[str], procedures: dict[dt.date, list[Procedure]]
+) -> list[Reason]:
+    """Why an E/M line of the date with these modifiers falls inside a global package (empty: it does
+    not), the worst outcome's reasons only."""
+    reasons: list[Reason] = []
+    candidates = [(on, p) for p in procedures.get(on, ())]
+    candidates += [(on + ONE_DAY, p) for p in procedures.get(on + ONE_DAY, ())]
+    for day, (code, days, pfs) in candidates:
         period = rules().global_periods[days]
-        code = claim.lines[index].code
         if day == on:
             accepted, review, when = period.same_day, period.same_day_review, "the day of"
-        elif period.day_before is not None and day == on + ONE_DAY:
+        elif period.day_before is not None:
             accepted, review, when = period.day_before, (), "the day before"
         else:
             continue
@@ -155,12 +167,16 @@ def _judge(claim: Claim, em: int, procedures: list[tuple[int, dt.date, str, str]
                 f"{pfs}: {code} global period {days}",
             )
         )
-        if worst != "denied":
-            worst = outcome
-    if worst is None:
-        return None
-    chosen = [r for r in reasons if r[0] == worst]
-    what = "; ".join(r[1] for r in chosen)
+    worst = "denied" if any(r[0] == "denied" for r in reasons) else "review"
+    return [r for r in reasons if r[0] == worst]
+
+
+def _judge(claim: Claim, em: int, chosen: list[Reason]) -> Finding:
+    line = claim.lines[em]
+    worst = chosen[0][0]
+    modifiers = set(line.modifiers)
+    named, more = chosen[:NAMED], len(chosen) - NAMED
+    what = "; ".join(r[1] for r in named) + (f"; and {more} more procedures" if more > 0 else "")
     period = chosen[0][2]
     if worst == "denied":
         message = (
@@ -174,7 +190,7 @@ def _judge(claim: Claim, em: int, procedures: list[tuple[int, dt.date, str, str]
             "identifiable service, not as the decision for surgery."
         )
         fix = _plain(period.review_fix or period.fix)
-    sources = "; ".join(dict.fromkeys(r[3] for r in chosen))
+    sources = "; ".join(dict.fromkeys(r[3] for r in named))
     return Finding(
         rule=RULE_ID,
         severity=severity_for(worst),
@@ -224,11 +240,14 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
         return []
     procedures, warnings = _procedures(claim, codebook)
     findings: list[Finding] = []
+    judged: dict[tuple[dt.date, frozenset[str]], list[Reason]] = {}
     if procedures:
         for index, line in enumerate(claim.lines):
             if is_em(line.code):
-                finding = _judge(claim, index, procedures)
-                if finding is not None:
-                    findings.append(finding)
+                key = (claim.line_date(line), frozenset(line.modifiers))
+                if key not in judged:
+                    judged[key] = _reasons(*key, procedures)
+                if judged[key]:
+                    findings.append(_judge(claim, index, judged[key]))
     findings += data_warnings(RULE_ID, warnings)
     return findings

@@ -134,13 +134,24 @@ def guidance_codes() -> frozenset[str]:
     return frozenset(family().guidance_codes)
 
 
+@cache
+def _entries_by_pair() -> dict[tuple[str, str], tuple[IncludedEntry, ...]]:
+    """(procedure, guidance) -> the entries that list the pair, in file order: one look-up per pair."""
+    pairs: dict[tuple[str, str], list[IncludedEntry]] = defaultdict(list)
+    for entry in family().entries:
+        for code in entry.members:
+            for guidance in entry.guidance_included:
+                pairs[(code, guidance)].append(entry)
+    return {pair: tuple(entries) for pair, entries in pairs.items()}
+
+
 def including_entry(procedure: str, guidance: str, on: dt.date) -> IncludedEntry | None:
     """The family entry whose descriptor includes `guidance` for `procedure` on the date, if any.
 
     IMAGING-INTEGRAL uses this to leave these pairs to this edit.
     """
-    for entry in family().entries:
-        if guidance in entry.guidance_included and entry.in_force(procedure, on):
+    for entry in _entries_by_pair().get((procedure, guidance), ()):
+        if entry.in_force(procedure, on):
             return entry
     return None
 
@@ -158,9 +169,9 @@ def distinct_modifiers() -> frozenset[str]:
     return frozenset(str(m) for m in knowledge.load("rules/ncci_modifiers.yaml")["distinct_service"])
 
 
-def _denial(claim: Claim, guidance: int, primaries: list[tuple[int, IncludedEntry]]) -> Finding:
+def _denial(claim: Claim, guidance: int, primaries: list[tuple[str, IncludedEntry]]) -> Finding:
     line = claim.lines[guidance]
-    codes = " and ".join(dict.fromkeys(claim.lines[i].code for i, _ in primaries))
+    codes = " and ".join(dict.fromkeys(code for code, _ in primaries))
     entries = list({entry.id: entry for _, entry in primaries}.values())
     imaging = "; ".join(dict.fromkeys(e.imaging_in_descriptor for e in entries))
     bypass = sorted(set(line.modifiers) & distinct_modifiers())
@@ -184,19 +195,19 @@ def _denial(claim: Claim, guidance: int, primaries: list[tuple[int, IncludedEntr
     )
 
 
-def _suggestion(claim: Claim, guidance: int, other: int, counterpart: Counterpart) -> Finding:
-    g, p = claim.lines[guidance].code, claim.lines[other].code
+def _suggestion(claim: Claim, lines: list[int], guidance: str, counterpart: Counterpart) -> Finding:
+    code, instead = counterpart.code, counterpart.report_instead
     return Finding(
         rule=RULE_ID,
         severity=severity_for(None),
-        lines=sorted([other, guidance]),
+        lines=lines,
         message=(
-            f"{p} is the without-imaging code, so guidance {g} cannot be added to it; when the service was "
-            f"image-guided, {counterpart.report_instead} (which includes the guidance) is the code to report."
+            f"{code} is the without-imaging code, so guidance {guidance} cannot be added to it; when the "
+            f"service was image-guided, {instead} (which includes the guidance) is the code to report."
         ),
-        fix=f"If guidance was used, report {counterpart.report_instead} alone instead of {p} with {g}. "
+        fix=f"If guidance was used, report {instead} alone instead of {code} with {guidance}. "
         + " ".join(counterpart.note.split()),
-        source=cite(counterpart.sources, f"{FAMILY_FILE} without_guidance_counterparts {p}"),
+        source=cite(counterpart.sources, f"{FAMILY_FILE} without_guidance_counterparts {code}"),
         effect=None,
     )
 
@@ -234,28 +245,42 @@ def batch_tables() -> list[Table]:
     ]
 
 
+def _primaries(by_code: dict[str, list[int]], guidance: str, on: dt.date) -> list[tuple[str, IncludedEntry]]:
+    """The codes billed on the date whose descriptor includes `guidance`, in claim order, with the entry
+    that says so (a code counts for its own guidance line only when another line bills it too)."""
+    found = []
+    for code, lines in by_code.items():
+        if code == guidance and len(lines) < 2:
+            continue
+        entry = including_entry(code, guidance, on)
+        if entry is not None:
+            found.append((code, entry))
+    return found
+
+
 @edit(RULE_ID, order=50, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
-    """Guidance codes billed with a procedure whose descriptor includes that guidance (denied)."""
-    by_date: dict[dt.date, list[int]] = defaultdict(list)
+    """Guidance codes billed with a procedure whose descriptor includes that guidance (denied).
+
+    Linear in the lines: the codes of each date are grouped once, and each guidance code is judged once
+    per date against the distinct codes billed with it."""
+    by_date: dict[dt.date, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for index, line in enumerate(claim.lines):
-        by_date[claim.line_date(line)].append(index)
+        by_date[claim.line_date(line)][line.code].append(index)
     guides = guidance_codes()
     counterparts = {c.code: c for c in family().without_guidance_counterparts}
     findings: list[Finding] = []
-    for on, indexes in sorted(by_date.items()):
-        for g in (i for i in indexes if claim.lines[i].code in guides):
-            code = claim.lines[g].code
-            primaries = [
-                (p, entry)
-                for p in indexes
-                if p != g and (entry := including_entry(claim.lines[p].code, code, on)) is not None
-            ]
+    for on, by_code in sorted(by_date.items()):
+        found: list[Finding] = []
+        for guidance in (code for code in by_code if code in guides):
+            primaries = _primaries(by_code, guidance, on)
             if primaries:
-                findings.append(_denial(claim, g, primaries))
+                found += [_denial(claim, g, primaries) for g in by_code[guidance]]
                 continue
-            for p in indexes:
-                counterpart = counterparts.get(claim.lines[p].code)
-                if p != g and counterpart and code in (counterpart.when_guidance or guides):
-                    findings.append(_suggestion(claim, g, p, counterpart))
+            for code, others in by_code.items():
+                counterpart = counterparts.get(code)
+                if counterpart and code != guidance and guidance in (counterpart.when_guidance or guides):
+                    lines = sorted([*others, *by_code[guidance]])
+                    found.append(_suggestion(claim, lines, guidance, counterpart))
+        findings += sorted(found, key=lambda f: f.lines)
     return findings

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
@@ -202,44 +203,56 @@ def _finding(effect: Outcome | None, line: int, message: str, fix: str | None, s
     )
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What the imaging lines of one code on one date are judged against, worked out once for them all."""
+
+    names: str  # the surgical codes the imaging is presumed part of
+    exception: tuple[str, IntegralException] | None  # (procedure code, exception) that lets it through
+    voided: tuple[str, ...]  # the exceptions a not_with code voids
+    shown: tuple[str, str] | None  # (kind, sentence): the facts show a distinct service
+
+
 def _exception(
-    claim: Claim, index: int, procedures: list[int], billed: set[str]
-) -> tuple[tuple[int, IntegralException] | None, list[str]]:
-    """The exception that lets the imaging line through, and the exceptions voided by a not_with code."""
-    code = claim.lines[index].code
+    code: str, procedures: list[str], billed: set[str]
+) -> tuple[tuple[str, IntegralException] | None, list[str]]:
+    """The exception that lets the imaging code through, and the exceptions voided by a not_with code."""
     voided: list[str] = []
-    for p in procedures:
+    for procedure in procedures:
         for exception in family().exceptions:
-            if claim.lines[p].code in exception.codes and code in exception.imaging_allowed:
+            if procedure in exception.codes and code in exception.imaging_allowed:
                 blocking = sorted(billed & set(exception.not_with))
                 if not blocking:
-                    return (p, exception), voided
+                    return (procedure, exception), voided
                 label = exception.label[0].lower() + exception.label[1:]
                 voided.append(f"the exception for {label} does not apply with {', '.join(blocking)}")
     return None, voided
 
 
-def _judge(
-    claim: Claim, index: int, procedures: list[int], billed: set[str], facts: ProcedureFacts | None
-) -> Finding:
+def _context(code: str, procedures: list[str], billed: set[str], facts: ProcedureFacts | None) -> _Context:
+    found, voided = _exception(code, procedures, billed)
+    shown = None if found else _evidence(facts, code, procedures)
+    return _Context(" and ".join(procedures), found, tuple(voided), shown)
+
+
+def _judge(claim: Claim, index: int, context: _Context) -> Finding:
     """The verdict on one imaging line presumed integral to the surgical procedures of its date."""
     line = claim.lines[index]
-    names = " and ".join(dict.fromkeys(claim.lines[p].code for p in procedures))
-    found, voided = _exception(claim, index, procedures, billed)
-    if found is not None:
-        p, exception = found
+    names = context.names
+    if context.exception is not None:
+        procedure, exception = context.exception
         return _finding(
             None,
             index,
-            f"{line.code} may be reported with {claim.lines[p].code}: {exception.label} is a known exception "
+            f"{line.code} may be reported with {procedure}: {exception.label} is a known exception "
             "to the rule that fluoroscopy is part of the procedure it serves.",
             "Make sure the condition holds: " + " ".join(exception.condition.split()),
             cite(exception.sources, f"{FAMILY_FILE} {exception.id}"),
         )
     source = cite(family().policy.finding_sources, f"{FAMILY_FILE} policy")
-    caveat = f" ({'; '.join(voided)})" if voided else ""
+    caveat = f" ({'; '.join(context.voided)})" if context.voided else ""
     modifiers = "/".join(sorted(set(line.modifiers) & distinct_modifiers()))
-    shown = _evidence(facts, line.code, [claim.lines[p].code for p in procedures])
+    shown = context.shown
     where = f"{line.code} on line {index + 1}"
     if modifiers and shown:
         return _finding(
@@ -325,15 +338,15 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
         imaging = [i for i in indexes if claim.lines[i].code in imaging_codes]
         if not imaging:
             continue
-        billed = {claim.lines[i].code for i in indexes}
-        surgical = {code for code in billed - set(imaging_codes) if is_surgical(code, on, codebook)}
+        billed = list(dict.fromkeys(claim.lines[i].code for i in indexes))  # claim order
+        surgical = [c for c in billed if c not in imaging_codes and is_surgical(c, on, codebook)]
+        contexts: dict[str, _Context | None] = {}
         for index in imaging:
             code = claim.lines[index].code
-            procedures = [
-                p
-                for p in indexes
-                if claim.lines[p].code in surgical and including_entry(claim.lines[p].code, code, on) is None
-            ]
-            if procedures:
-                findings.append(_judge(claim, index, procedures, billed, facts))
+            if code not in contexts:
+                procedures = [p for p in surgical if including_entry(p, code, on) is None]
+                contexts[code] = _context(code, procedures, set(billed), facts) if procedures else None
+            context = contexts[code]
+            if context is not None:
+                findings.append(_judge(claim, index, context))
     return findings

@@ -43,7 +43,7 @@ from claimscribe.reference.models import (
     PtpEdit,
     Rvu,
 )
-from claimscribe.reference.ptp_index import PtpIndex
+from claimscribe.reference.ptp_index import PtpIndex, PtpPairs
 
 CODE_PATTERN = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
 LOCALITY_PATTERN = re.compile(r"^(\d{5})\s*[-/ ]\s*(\d{1,2})$")
@@ -332,32 +332,39 @@ class Codebook:
         raise BadInputError(f"locality {mac}-{number} is not in {self.resolve('gpci', on).best.title}")
 
     # -- NCCI ---------------------------------------------------------------------------------------------
+    def ptp_pair_columns(
+        self, codes: Iterable[str], on: dt.date, setting: str = "practitioner"
+    ) -> tuple[PtpPairs, str, list[str]]:
+        """NCCI PTP pairs among `codes` in force on the date, as columns (see `PtpPairs`), with the title of
+        the release they come from and its data warnings: for an edit that judges thousands of pairs."""
+        family = PTP_FAMILY.get(setting)
+        if family is None:
+            raise BadInputError(f"PTP setting {setting!r} is not practitioner or hospital")
+        resolution = self.resolve(family, on)
+        dataset = resolution.best
+        columns = self._ptp_index(dataset.dataset_id).pair_columns(codes, resolution.row_date(dataset))
+        return columns, dataset.title, resolution.warnings
+
+    @staticmethod
+    def ptp_edit(columns: PtpPairs, i: int, source: str) -> PtpEdit:
+        """Pair `i` of `columns` as a PtpEdit."""
+        r = columns.row(i)
+        return PtpEdit.model_construct(  # a row of the index, typed already
+            column1=r.column1,
+            column2=r.column2,
+            modifier_indicator=r.modifier_indicator,
+            effective_from=r.effective_from,
+            effective_to=r.effective_to,
+            rationale=r.rationale,
+            source=source,
+        )
+
     def ptp_pairs(
         self, codes: Iterable[str], on: dt.date, setting: str = "practitioner"
     ) -> tuple[list[PtpEdit], list[str]]:
         """NCCI PTP pairs among `codes` in force on the date, from the practitioner or hospital table."""
-        family = PTP_FAMILY.get(setting)
-        if family is None:
-            raise BadInputError(f"PTP setting {setting!r} is not practitioner or hospital")
-        unique = sorted(set(codes))
-        resolution = self.resolve(family, on)
-        dataset = resolution.best
-        if len(unique) < 2:
-            return [], resolution.warnings
-        rows = self._ptp_index(dataset.dataset_id).pairs(unique, resolution.row_date(dataset))
-        edits = [
-            PtpEdit(
-                column1=r.column1,
-                column2=r.column2,
-                modifier_indicator=r.modifier_indicator,
-                effective_from=r.effective_from,
-                effective_to=r.effective_to,
-                rationale=r.rationale,
-                source=dataset.title,
-            )
-            for r in rows
-        ]
-        return edits, resolution.warnings
+        columns, source, warnings = self.ptp_pair_columns(codes, on, setting)
+        return [self.ptp_edit(columns, i, source) for i in range(len(columns))], warnings
 
     def ptp_partners(
         self, code: str, on: dt.date, setting: str = "practitioner"

@@ -8,9 +8,8 @@ ordered code pairs, in tens of microseconds. About 20 bytes a pair (50 MB for th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import permutations
 from typing import Any
 
 import duckdb
@@ -29,6 +28,28 @@ class PtpRow:
     effective_from: dt.date | None
     effective_to: dt.date | None
     rationale: str | None
+
+
+@dataclass(frozen=True)
+class PtpPairs:
+    """Pairs of one release among some codes, in force on one date, as columns: the column-one and
+    column-two code ids (`PtpIndex.code` names them) and the row of each pair."""
+
+    index: PtpIndex
+    first: np.ndarray
+    second: np.ndarray
+    rows: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def indicators(self) -> np.ndarray:
+        """Each pair's modifier indicator (0, 1 or 9)."""
+        return self.index.indicators(self.rows)
+
+    def row(self, i: int) -> PtpRow:
+        return self.index.row(int(self.first[i]), int(self.second[i]), int(self.rows[i]))
 
 
 class PtpIndex:
@@ -55,24 +76,42 @@ class PtpIndex:
     def __len__(self) -> int:
         return len(self._keys)
 
+    def pair_columns(self, codes: Iterable[str], on: dt.date) -> PtpPairs:
+        """Every pair among `codes` whose range covers `on`, as columns (for an edit that judges them
+        all at once).
+
+        Linear in the codes: each code's own rows (its column-two partners, a contiguous run of the sorted
+        keys) are read once and kept where the partner is among the codes, never the codes' every ordered
+        pair (which grows with their square)."""
+        present = np.asarray(sorted({self._ids[code] for code in codes if code in self._ids}), dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        if len(present) < 2:
+            return PtpPairs(self, empty, empty, empty)
+        lo = np.searchsorted(self._keys, present * self._stride, side="left")
+        hi = np.searchsorted(self._keys, (present + 1) * self._stride, side="left")
+        runs = [np.arange(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a]
+        if not runs:
+            return PtpPairs(self, empty, empty, empty)
+        rows = np.concatenate(runs)
+        first, second = np.divmod(self._keys[rows], self._stride)
+        day = (on - EPOCH).days
+        in_force = (self._start[rows] <= day) & (day <= self._end[rows])
+        keep = np.isin(second, present) & (first != second) & in_force
+        return PtpPairs(self, first[keep], second[keep], rows[keep])
+
     def pairs(self, codes: Sequence[str], on: dt.date) -> list[PtpRow]:
         """Every pair among `codes` whose range covers `on`."""
-        ids = [(code, self._ids[code]) for code in codes if code in self._ids]
-        if len(ids) < 2:
-            return []
-        ordered = list(permutations(ids, 2))
-        wanted = np.fromiter(
-            (a * self._stride + b for (_, a), (_, b) in ordered), dtype=np.int64, count=len(ordered)
-        )
-        lo = np.searchsorted(self._keys, wanted, side="left")
-        hi = np.searchsorted(self._keys, wanted, side="right")
-        day = (on - EPOCH).days
-        found: list[PtpRow] = []
-        for (first, second), start, stop in zip(ordered, lo.tolist(), hi.tolist(), strict=True):
-            for row in range(start, stop):
-                if self._start[row] <= day <= self._end[row]:
-                    found.append(self._row(first[0], second[0], row))
-        return found
+        columns = self.pair_columns(codes, on)
+        return [columns.row(i) for i in range(len(columns))]
+
+    def code(self, code_id: int) -> str:
+        return self._codes[code_id]
+
+    def indicators(self, rows: np.ndarray) -> np.ndarray:
+        return self._indicator[rows]
+
+    def row(self, code_id1: int, code_id2: int, row: int) -> PtpRow:
+        return self._row(self._codes[code_id1], self._codes[code_id2], row)
 
     def _row(self, column1: str, column2: str, row: int) -> PtpRow:
         start, end = int(self._start[row]), int(self._end[row])
