@@ -25,6 +25,11 @@ SOURCE_IDS = {s["id"] for s in knowledge.load("sources.yaml")["sources"]}
 # ProcedureFacts fields docrules adds (CHANGES.md 2026-12-04): an element may name them before they land.
 PENDING_FACTS = {
     "procedures.approach",
+    "procedures.compartments",
+    "procedures.manipulation",
+    "pain_relief_percent",
+    "conservative_care_weeks",
+    "pain_duration_weeks",
     "separate_em",
     "decision_for_surgery",
     "total_minutes",
