@@ -150,7 +150,7 @@ def check(
 ) -> None:
     """Run every Medicare edit over each claim: payable, denied or review per line, why, and the source."""
     from claimscribe.claims.model import Claim
-    from claimscribe.claims.readers import ClaimError, read_claims
+    from claimscribe.claims.readers import ClaimError, numbered, read_claims
     from claimscribe.edits.parallel import check_all
     from claimscribe.edits.render import check_table
 
@@ -159,18 +159,20 @@ def check(
     if not claim_file.is_file():
         raise BadInputError(f"claim file {claim_file} does not exist")
     claims: list[Claim] = []
+    places: list[int] = []
     errors: list[str] = []
-    for item in read_claims(claim_file, fmt):
+    for place, item in numbered(read_claims(claim_file, fmt)):
         if isinstance(item, ClaimError):
             errors.append(f"{item.position}: {item.message}")
         else:
             claims.append(item)
+            places.append(place or len(claims))
     documents: list[str] = []
     with Codebook(_codebook_path(codebook)) as book:
         outcomes = check_all(claims, book, render=_json_document) if as_json else check_all(claims, book)
-        for position, (claim, outcome) in enumerate(zip(claims, outcomes, strict=True), start=1):
+        for place, outcome in zip(places, outcomes, strict=True):
             if isinstance(outcome, BadInputError):
-                errors.append(f"claim {claim.claim_id or position}: {outcome}")
+                errors.append(f"claim {place}: {outcome}")  # by place: a claim id may be an account number
             elif as_json:
                 documents.append(outcome)
             else:

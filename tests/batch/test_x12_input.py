@@ -31,7 +31,7 @@ def test_837_lines_are_checked_and_an_unreadable_claim_is_rejected(
     con = duckdb.connect()
     rejects_file = summary.outputs["rejects"]
     rejects = con.execute(f"SELECT claim_id, reason FROM read_parquet('{rejects_file}')").fetchall()
-    assert rejects == [("claim 2", "claim 2 (M-9), segment 40 (SV1): SV101-02 (Procedure Code) missing")]
+    assert rejects == [("claim 2", "claim 2, segment 40 (SV1): SV101-02 (Procedure Code) missing")]
     got = {
         (claim_id, number): (outcome, set(rules.split()) if rules else set())
         for claim_id, number, outcome, rules in con.execute(

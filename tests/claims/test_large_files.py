@@ -15,7 +15,7 @@ from tests.claims.samples import sample
 
 COUNT = 10_000
 BAD = 4321
-BUDGET_SECONDS = 5.0  # measured well under 1 s; the margin is for a loaded CI machine
+BUDGET_SECONDS = 5.0  # CPU seconds: measured 1.0-1.5 s; CPU time, so a loaded shared machine does not fail it
 
 
 def _claims() -> list[Claim]:
@@ -24,12 +24,12 @@ def _claims() -> list[Claim]:
 
 
 def _read(path: Path) -> tuple[list[Claim], list[ClaimError], float]:
-    start = time.perf_counter()
+    start = time.process_time()
     items = list(read_claims(path))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     claims = [item for item in items if isinstance(item, Claim)]
     errors = [item for item in items if isinstance(item, ClaimError)]
-    print(f"{path.name}: {len(items)} items in {elapsed:.2f} s")
+    print(f"{path.name}: {len(items)} items in {elapsed:.2f} CPU s")
     return claims, errors, elapsed
 
 
@@ -40,9 +40,7 @@ def test_jsonl_with_one_bad_claim(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     claims, errors, elapsed = _read(path)
     assert len(claims) == COUNT - 1
-    assert [str(e) for e in errors] == [
-        f"claim {BAD} (C0{BAD}), line 2: 5 modifiers; a line carries at most 4"
-    ]
+    assert [str(e) for e in errors] == [f"claim {BAD}, line 2: 5 modifiers; a line carries at most 4"]
     assert elapsed < BUDGET_SECONDS
 
 
@@ -56,7 +54,5 @@ def test_csv_with_one_bad_claim(tmp_path: Path) -> None:
     path.write_text("".join(lines))
     claims, errors, elapsed = _read(path)
     assert len(claims) == COUNT - 1
-    assert [str(e) for e in errors] == [
-        f"claim {BAD} (C0{BAD}), line 2 (row {row}): units must be greater than 0"
-    ]
+    assert [str(e) for e in errors] == [f"claim {BAD}, line 2 (row {row}): units must be greater than 0"]
     assert elapsed < BUDGET_SECONDS

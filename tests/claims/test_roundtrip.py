@@ -50,12 +50,14 @@ def test_csv_round_trip(name: str) -> None:
 @pytest.mark.parametrize("name", ["professional", "multiline"])
 def test_x12_round_trip_drops_only_the_locality(name: str) -> None:
     claim = sample(name)
-    # the 837P has no Medicare locality: the payer derives it from the service ZIP code
-    assert _only_claims(claims_to_837p([claim], ENVELOPE)) == [claim.model_copy(update={"locality": None})]
+    # the 837P has no Medicare locality (the payer derives it from the service ZIP code), and it always
+    # names a billing provider (2010AA), the envelope's when the claim gives none
+    expected = claim.model_copy(update={"locality": None, "billing_provider": ENVELOPE.billing_npi})
+    assert _only_claims(claims_to_837p([claim], ENVELOPE)) == [expected]
 
 
 def test_x12_writer_refuses_an_institutional_claim() -> None:
-    with pytest.raises(ClaimError, match=r"^claim 1 \(I-77\): an 837P carries professional claims"):
+    with pytest.raises(ClaimError, match=r"^claim 1: an 837P carries professional claims"):
         claims_to_837p([sample("institutional")], ENVELOPE)
 
 
@@ -81,6 +83,9 @@ def test_all_formats_agree_on_a_batch() -> None:
     }
     for kind, text in texts.items():
         got = [c.model_copy(update={"locality": None}) for c in _only_claims(text)]
+        if kind == "x12":
+            assert {c.billing_provider for c in got} == {ENVELOPE.billing_npi}
+            got = [c.model_copy(update={"billing_provider": None}) for c in got]
         assert got == expected, kind
 
 
@@ -166,6 +171,6 @@ def test_read_claims_detects_each_format_from_a_file(tmp_path: Path) -> None:
     for name, text in files.items():
         (tmp_path / name).write_text(text)
         got = list(read_claims(tmp_path / name))
-        assert [c.model_copy(update={"locality": None}) for c in got] == [
+        assert [c.model_copy(update={"locality": None, "billing_provider": None}) for c in got] == [
             claim.model_copy(update={"locality": None})
         ], name

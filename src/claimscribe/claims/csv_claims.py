@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from claimscribe.claims.errors import ClaimError, ClaimOrError, where
-from claimscribe.claims.json_claims import build_claim
+from claimscribe.claims.json_claims import build_claim, has_bad_bytes
 from claimscribe.claims.model import Claim
 
 CLAIM_COLUMNS = ("claim_id", "claim_type", "date_of_service", "place_of_service", "locality", "diagnoses")
@@ -48,8 +48,9 @@ def read(text: str) -> Iterator[ClaimOrError]:
         cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
         key = cells.get("claim_id") or f"\0row {number}"
         groups.setdefault(key, []).append((number, cells))
+    scan = has_bad_bytes(text)
     for ordinal, group in enumerate(groups.values(), start=1):
-        yield _claim(ordinal, group)
+        yield _claim(ordinal, group, scan)
 
 
 def claims_to_csv(claims: Iterable[Claim]) -> str:
@@ -99,9 +100,8 @@ def _header_problem(header: list[str]) -> str | None:
     return None
 
 
-def _claim(ordinal: int, group: list[tuple[int, dict[str, str]]]) -> ClaimOrError:
+def _claim(ordinal: int, group: list[tuple[int, dict[str, str]]], scan: bool) -> ClaimOrError:
     """One claim from its rows: claim cells from the rows that give them, one line per row."""
-    claim_id = group[0][1].get("claim_id") or None
     data: dict[str, Any] = {}
     for number, cells in group:
         for name in _CLAIM_FIELDS:
@@ -109,21 +109,19 @@ def _claim(ordinal: int, group: list[tuple[int, dict[str, str]]]) -> ClaimOrErro
             if not value:
                 continue
             if name in data and data[name] != value:
-                return ClaimError(
-                    where(ordinal, claim_id, f"row {number}"), f"{name} differs from an earlier row"
-                )
+                return ClaimError(where(ordinal, f"row {number}"), f"{name} differs from an earlier row")
             data[name] = value
     numbers = []
     for number, cells in group:
         value = cells.get("line_number", "")
         if value and not value.isdigit():
-            return ClaimError(where(ordinal, claim_id, f"row {number}"), "line_number must be a whole number")
+            return ClaimError(where(ordinal, f"row {number}"), "line_number must be a whole number")
         numbers.append(int(value) if value else 0)
     ordered = [item for _, item in sorted(zip(numbers, group, strict=True), key=lambda pair: pair[0])]
     data["diagnoses"] = _split(data.get("diagnoses", ""))
     data["lines"] = [_line(cells) for _, cells in ordered]
     labels = [f"line {i} (row {number})" for i, (number, _) in enumerate(ordered, start=1)]
-    return build_claim(data, ordinal, labels)
+    return build_claim(data, ordinal, labels, scan_bytes=scan)
 
 
 def _line(cells: dict[str, str]) -> dict[str, Any]:

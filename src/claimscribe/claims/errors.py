@@ -2,8 +2,9 @@
 
 Readers yield a `ClaimError` in place of the claim and go on with the next one. It is a `BadInputError`
 so a caller reading a single claim can raise it and get the CLI's exit 2 and the API's 4xx. Messages
-name the claim (ordinal and id), the line and the field, never the note text or a patient detail:
-pydantic's input values are left out on purpose.
+name the claim by its place in the file ("claim 3, segment 40 (SV1)", "claim 2, line 1 (row 4)"), the
+line and the field, never its id (a claim id is often the patient account number), the note text or a
+patient detail: pydantic's input values are left out on purpose.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from claimscribe.claims.model import Claim
 from claimscribe.errors import BadInputError
 
 _LINE_IN_MESSAGE = re.compile(r"^line (\d+): (.*)$")
+_UNPRINTABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f]")
 
 
 class ClaimError(BadInputError):
-    """One claim that could not be read: `position` ("claim 3 (A123), line 2") and `message`."""
+    """One claim that could not be read: `position` ("claim 3, line 2") and `message`."""
 
     def __init__(self, position: str, message: str) -> None:
-        self.position = " ".join(position.split())
-        self.message = " ".join(message.split())
+        self.position = _printable(" ".join(position.split()))
+        self.message = _printable(" ".join(message.split()))
         super().__init__(self.position, self.message)  # both args, so the error pickles across processes
 
     def __str__(self) -> str:
@@ -46,15 +48,17 @@ class ClaimError(BadInputError):
 ClaimOrError = Claim | ClaimError
 
 
-def where(ordinal: int, claim_id: str | None = None, *more: str | None) -> str:
-    """'claim 3 (A123), line 2': the claim's 1-based place in the file, its id when known, then details."""
-    head = f"claim {ordinal}" + (f" ({claim_id})" if claim_id else "")
-    return ", ".join([head, *(part for part in more if part)])
+def _printable(text: str) -> str:
+    """No lone surrogate (an undecodable byte) or control character may reach a terminal or a log."""
+    return _UNPRINTABLE.sub("?", text)
 
 
-def from_validation(
-    error: ValidationError, ordinal: int, claim_id: str | None, line_labels: Sequence[str] = ()
-) -> ClaimError:
+def where(ordinal: int, *more: str | None) -> str:
+    """'claim 3, line 2': the claim's 1-based place in the file, then details; never its id."""
+    return ", ".join([f"claim {ordinal}", *(part for part in more if part)])
+
+
+def from_validation(error: ValidationError, ordinal: int, line_labels: Sequence[str] = ()) -> ClaimError:
     """The first problem pydantic found, as one line; `line_labels[i]` names line i (else 'line i+1')."""
     problems = error.errors(include_url=False, include_input=False, include_context=True)
     line, message = _describe(problems[0])
@@ -65,7 +69,7 @@ def from_validation(
     label = None
     if line is not None:
         label = line_labels[line] if line < len(line_labels) else f"line {line + 1}"
-    return ClaimError(where(ordinal, claim_id, label), message)
+    return ClaimError(where(ordinal, label), message)
 
 
 def _describe(problem: Any) -> tuple[int | None, str]:

@@ -82,22 +82,22 @@ def read(text: str) -> Iterator[ClaimOrError]:
 def read_resource(resource: Any, ordinal: int, entry: str | None = None) -> ClaimOrError:
     """One FHIR resource as a Claim, or a ClaimError naming its resourceType when it is not a Claim."""
     if not isinstance(resource, dict) or "resourceType" not in resource:
-        return ClaimError(where(ordinal, None, entry), "not a FHIR resource (no resourceType)")
+        return ClaimError(where(ordinal, entry), "not a FHIR resource (no resourceType)")
     kind = str(resource["resourceType"])
     if kind != "Claim":
         shown = kind if _RESOURCE_TYPE.match(kind) else "an unknown type"
-        return ClaimError(where(ordinal, None, entry), f"a FHIR {shown} resource is not a Claim")
+        return ClaimError(where(ordinal, entry), f"a FHIR {shown} resource is not a Claim")
     claim_id = _claim_id(resource)
     try:
         fhir = FhirClaim.model_validate(resource)
     except ValidationError as e:
-        error = from_validation(e, ordinal, claim_id)
+        error = from_validation(e, ordinal)
         return ClaimError(error.position, f"not a valid FHIR R4 Claim: {error.message}")
     try:
         data = _layout(fhir, claim_id)
     except _Problem as p:
         line = f"line {p.line + 1}" if p.line is not None else None
-        return ClaimError(where(ordinal, claim_id, entry, line), p.message)
+        return ClaimError(where(ordinal, entry, line), p.message)
     return build_claim(data, ordinal)
 
 

@@ -25,17 +25,19 @@ from claimscribe.claims.model import Claim
 
 _ICD10 = re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{1,4})?$")
 _DECODER = json.JSONDecoder()
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def read(text: str) -> Iterator[ClaimOrError]:
     """Every claim in a JSON or JSONL text, in order; a claim that cannot be read becomes a ClaimError."""
+    scan = has_bad_bytes(text)
     for ordinal, value in iter_json(text):
         if isinstance(value, ClaimError):
             yield value
         elif not isinstance(value, dict):
             yield ClaimError(where(ordinal), f"expected a JSON object, got {_json_kind(value)}")
         else:
-            yield build_claim(value, ordinal)
+            yield build_claim(value, ordinal, scan_bytes=scan)
 
 
 def iter_json(text: str) -> Iterator[tuple[int, Any]]:
@@ -56,15 +58,30 @@ def iter_json(text: str) -> Iterator[tuple[int, Any]]:
             yield 1, ClaimError(where(1), _syntax(e))
 
 
-def build_claim(data: dict[str, Any], ordinal: int, line_labels: Sequence[str] = ()) -> ClaimOrError:
-    """Validate one claim in the JSON layout and normalize it; errors become one line naming the claim."""
-    claim_id = data.get("claim_id")
-    claim_id = str(claim_id) if claim_id not in (None, "") else None
+def build_claim(
+    data: dict[str, Any], ordinal: int, line_labels: Sequence[str] = (), scan_bytes: bool = True
+) -> ClaimOrError:
+    """Validate one claim in the JSON layout and normalize it; errors become one line naming the claim.
+
+    `scan_bytes`: look for bytes that were not UTF-8 in its values (a reader whose text has none, as
+    `has_bad_bytes` tells once per file, passes False).
+    """
+    bad = _undecodable(data) if scan_bytes else None
+    if bad is not None:
+        field, byte = bad
+        return ClaimError(
+            where(ordinal), f"{field} holds the byte 0x{byte:02X}, which is not UTF-8; send UTF-8 text"
+        )
     try:
         claim = Claim.model_validate(_drop_blanks(data))
     except ValidationError as e:
-        return from_validation(e, ordinal, claim_id, line_labels)
+        return from_validation(e, ordinal, line_labels)
     return _normalize_in_place(claim)
+
+
+def has_bad_bytes(text: str) -> bool:
+    """Whether the text holds a byte that was not UTF-8 (kept as a lone surrogate when decoded)."""
+    return _SURROGATE.search(text) is not None
 
 
 def normalize(claim: Claim) -> Claim:
@@ -167,6 +184,27 @@ def _drop_blanks(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(out.get("lines"), list):
         out["lines"] = [_drop_blanks(line) if isinstance(line, dict) else line for line in out["lines"]]
     return out
+
+
+def _undecodable(value: Any, path: str = "") -> tuple[str, int] | None:
+    """(field, byte) of the first string holding a byte that was not UTF-8 (a lone surrogate from
+    surrogateescape decoding), so the claim is refused by name instead of a crash when it is printed."""
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        return (path or "a value", ord(found.group(0)) - 0xDC00) if found else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = key if isinstance(key, str) and not _SURROGATE.search(key) else "a field name"
+            inner = _undecodable(key, path or "a field name") if isinstance(key, str) else None
+            inner = inner or _undecodable(item, f"{path}.{name}" if path else name)
+            if inner:
+                return inner
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            inner = _undecodable(item, f"{path}[{index + 1}]")
+            if inner:
+                return inner
+    return None
 
 
 def _json_kind(value: Any) -> str:

@@ -106,7 +106,7 @@ def _price_professional(claim: Claim, codebook: Codebook, payable: list[int]) ->
         try:
             facility = is_facility(place)
         except ValueError as e:
-            raise BadInputError(f"claim {claim.claim_id or ''}: {e}".replace("claim : ", "claim: ")) from e
+            raise BadInputError(str(e)) from e  # callers name the claim by its place, never its id
         for index, price in zip(
             priced, price_pfs_lines(pfs_lines, cf, facility=facility, gpci=gpci), strict=True
         ):

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from claimscribe.claims.model import Claim, ClaimLine
-from claimscribe.claims.readers import ClaimError, read_claims_text
+from claimscribe.claims.readers import ClaimError, numbered, read_claims_text
 from claimscribe.edits.engine import check_claim
 from claimscribe.edits.model import CheckResult
 from claimscribe.errors import BadInputError
@@ -183,14 +183,14 @@ async def check(
     text = await _text_body(request)
     results: list[CheckResult] = []
     errors: list[str] = []
-    for position, item in enumerate(read_claims_text(text, CLAIM_TYPES[kind]), start=1):
+    for position, item in numbered(read_claims_text(text, CLAIM_TYPES[kind])):
         if isinstance(item, ClaimError):
             errors.append(f"{item.position}: {item.message}")
             continue
         try:
             results.append(check_claim(item, book))
         except BadInputError as e:
-            errors.append(f"claim {item.claim_id or position}: {e}")
+            errors.append(f"claim {position}: {e}")  # by place in the body: a claim id may be PHI
     if not results:
         raise BadInputError(errors[0] if errors else "the body holds no claim")
     return CheckResponse(results=results, errors=errors)
