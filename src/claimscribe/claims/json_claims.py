@@ -97,6 +97,9 @@ def _normalize_in_place(claim: Claim) -> Claim:
             line.date_of_service = None
         if line.place_of_service is not None and line.place_of_service == claim.place_of_service:
             line.place_of_service = None
+    for revenue in claim.revenue_lines:
+        if revenue.date_of_service == claim.date_of_service:
+            revenue.date_of_service = None
     return claim
 
 

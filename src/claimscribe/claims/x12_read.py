@@ -407,10 +407,15 @@ def _layout(segments: list[Segment], ctx: _Context) -> tuple[dict[str, Any], lis
             {k: v for k, v in line.items() if k in _REVENUE_FIELDS} for line in revenue_only
         ]
     if kind == "institutional" and not coded and revenue_only:
+        bill = data.get("type_of_bill") or ""
+        if bill[1:2] in {"1", "2"} and bill[2:3] in {"1", "8"}:  # 011x/018x hospital, 021x SNF inpatient
+            raise _Problem(
+                clm,
+                f"type of bill {bill} is an inpatient stay, paid per stay (MS-DRG / SNF PPS) from revenue "
+                "codes without HCPCS; claimscribe checks outpatient claims line by line",
+            )
         raise _Problem(
-            clm,
-            "no line has a HCPCS code (SV202); claimscribe checks outpatient claims, "
-            "whose lines carry HCPCS codes",
+            clm, "no line has a HCPCS code (SV202); claimscribe checks outpatient claims line by line"
         )
     dates = [line["date_of_service"] for line in data["lines"] if line.get("date_of_service")]
     if dates:

@@ -169,9 +169,50 @@ def _price_institutional(claim: Claim, codebook: Codebook, payable: list[int]) -
         return prices
 
 
+FREQUENCY_RULE = "CLAIM-FREQUENCY"
+FREQUENCY_SOURCE = (
+    "X12 837 CLM05-3 claim frequency type code (NUBC: 7 replacement of prior claim, 8 void/cancel of "
+    "prior claim) with REF*F8, the payer's claim control number of the claim replaced"
+)
+
+
+def _frequency_findings(claim: Claim) -> list[Finding]:
+    """A replacement (frequency 7) is checked as the corrected claim, in place of the original."""
+    if not claim.is_replacement:
+        return []
+    return [
+        Finding(
+            rule=FREQUENCY_RULE,
+            severity="info",
+            message=(
+                f"replaces the claim the payer numbered {claim.original_claim_ref}: checked as the corrected "
+                "claim in its place, not as a new one"
+            ),
+            source=FREQUENCY_SOURCE,
+        )
+    ]
+
+
+def _void_result(claim: Claim) -> CheckResult:
+    """A void (frequency 8) withdraws a claim already sent: nothing in it is a new service to check."""
+    lines = f"{len(claim.lines)} line{'s are' if len(claim.lines) != 1 else ' is'}"
+    finding = Finding(
+        rule=FREQUENCY_RULE,
+        severity="info",
+        message=(
+            f"a void of the claim the payer numbered {claim.original_claim_ref}: it withdraws that claim, "
+            f"so its {lines} not checked as a new claim"
+        ),
+        source=FREQUENCY_SOURCE,
+    )
+    return CheckResult(claim_id=claim.claim_id, lines=[], findings=[finding], total_allowed=Decimal("0.00"))
+
+
 def check_claim(claim: Claim, codebook: Codebook) -> CheckResult:
     """The whole pre-submission check of one claim."""
-    findings = run_edits(claim, codebook)
+    if claim.is_void:
+        return _void_result(claim)
+    findings = _frequency_findings(claim) + run_edits(claim, codebook)
     verdicts = outcomes(claim, findings)
     payable = [i for i, (outcome, _) in enumerate(verdicts) if outcome == "payable"]
     if claim.claim_type == "professional":
