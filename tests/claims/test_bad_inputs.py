@@ -213,7 +213,9 @@ def test_fhir_bundle_without_a_claim() -> None:
 def test_fhir_item_without_cpt_or_hcpcs() -> None:
     resource = claim_to_fhir(sample("professional"))
     resource["item"][1]["productOrService"]["coding"][0]["system"] = "http://snomed.info/sct"
-    assert _messages(json.dumps(resource)) == ["claim 1, line 2: productOrService has no CPT or HCPCS coding"]
+    assert _messages(json.dumps(resource)) == [
+        "claim 1, line 2: productOrService has no CPT or HCPCS coding (it is coded in SNOMED CT)"
+    ]
 
 
 def test_fhir_invalid_resource() -> None:
