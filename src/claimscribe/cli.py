@@ -95,6 +95,11 @@ def data_sync(
         f"codebook {target}: {len(results)} datasets, {total_rows:,} rows "
         f"in {sum(r.seconds for r in results):.1f} s, from {source or 'CMS downloads'}"
     )
+    from claimscribe.scribe.shortlist import prepare
+
+    indexed = prepare(Codebook(target))  # the scribe's shortlist, built now rather than on a first note
+    if indexed:
+        out.print(f"scribe shortlist: {indexed:,} descriptors indexed")
 
 
 @data_app.command("status")
@@ -225,7 +230,7 @@ def scribe(
         from claimscribe.scribe.fhir_bundle import bundle
 
         notes = [n for n in (result.note, result.interpretation_report) if n is not None]
-        fhir.write_text(json.dumps(bundle(result.facts, result.lines, notes, result.claim), indent=2))
+        fhir.write_text(json.dumps(bundle(result.facts, result.lines, notes, result.claim, on), indent=2))
     if as_json:
         print(json.dumps(pipeline.as_json(result), indent=2))
         return

@@ -39,6 +39,11 @@ class Procedure(Strict):
     laterality: Laterality | None = None
     levels: list[str] = Field(default_factory=list)  # spinal levels, e.g. ["L4-L5"]
     evidence: list[Evidence] = Field(default_factory=list)
+    statement: str | None = None  # the clause of the note's procedure listing that names it, when listed
+    approach: str | None = (
+        None  # open | arthroscopic | endoscopic | percutaneous, as said or as the listing says
+    )
+    digits: list[str] = Field(default_factory=list)  # fingers or toes named: thumb, great, second ... fifth
 
 
 class Dose(Strict):

@@ -24,8 +24,9 @@ from typing import cast
 from spacy.tokens import Doc, Span
 
 from claimscribe.claims.facts import Dose, Evidence, Imaging, Laterality, Modality, Procedure, ProcedureFacts
-from claimscribe.scribe import rules, sections
+from claimscribe.scribe import rules, sections, terms
 from claimscribe.scribe.components.quantities import DoseFound, Duration
+from claimscribe.scribe.listing import Clause, listing
 from claimscribe.scribe.rules import ProcedureRule
 
 ToEvidence = Callable[[int, int], Evidence]
@@ -266,7 +267,11 @@ def _subsume_and_combine(procs: list[_Found]) -> list[_Found]:
 
 
 def _procedures(doc: Doc, to_evidence: ToEvidence) -> list[Procedure]:
-    procs = _subsume_and_combine(_merge(_procedure_mentions(doc)))
+    clauses = listing(doc)
+    mentions = _procedure_mentions(doc)
+    if clauses:
+        mentions = _listed_mentions(mentions, clauses)
+    procs = _subsume_and_combine(_merge(mentions))
     size_of = {s.site: s.joint_size for s in rules.sites()}
     regions = rules.levels().regions
     result = []
@@ -280,6 +285,7 @@ def _procedures(doc: Doc, to_evidence: ToEvidence) -> list[Procedure]:
         name = proc.name
         if proc.rule.sized and site is not None and size_of.get(site):
             name = f"{size_of[site]} {name}"
+        clause = next((c for c in clauses for s in proc.spans if _in_clause(s.start_char, c)), None)
         result.append(
             Procedure(
                 name=name,
@@ -289,9 +295,137 @@ def _procedures(doc: Doc, to_evidence: ToEvidence) -> list[Procedure]:
                 evidence=[
                     to_evidence(s.start_char, s.end_char) for s in sorted(proc.spans, key=lambda s: s.start)
                 ],
+                statement=_said(doc, clause) if clause is not None else None,
             )
         )
+    covered = [c for c in clauses if any(_in_clause(s.start_char, c) for p in procs for s in p.spans)]
+    result += [_listed_procedure(doc, c, to_evidence) for c in clauses if c not in covered]
+    ordered = sorted(result, key=lambda p: p.evidence[0].start if p.evidence else 0)
+    return _inherit_approach(_sided_from_note(doc, ordered))
+
+
+def _in_clause(offset: int, clause: Clause) -> bool:
+    return any(start <= offset < end for start, end in clause.pieces)
+
+
+def _said(doc: Doc, clause: Clause) -> str:
+    return " ".join(doc.text[clause.start : clause.end].split()).strip(" .,;:-")
+
+
+def _listed_mentions(mentions: list[_Found], clauses: list[Clause]) -> list[_Found]:
+    """With a listing, the mentions of the prose count only as detail of a procedure the listing names
+    (same rule): a step described in the prose ("the knee was injected with Marcaine") is not another
+    procedure of the encounter."""
+    listed = {m.name for m in mentions if any(_in_clause(m.start, c) for c in clauses)}
+    return [m for m in mentions if m.name in listed]
+
+
+def _listed_procedure(doc: Doc, clause: Clause, to_evidence: ToEvidence) -> Procedure:
+    """A procedure of the listing that no recognizer rule names: its words, site, side and levels, for the
+    mapping's grammar (or the coder) to code."""
+    said = _said(doc, clause)
+    item_text = doc.text[clause.item[0] : clause.item[1]]
+    site = terms.site_of(said) or terms.site_of(item_text)
+    anatomy = list(doc.spans.get("claimscribe_anatomy", []))
+    sides = {
+        s._.target_rule.metadata["laterality"]
+        for s in anatomy
+        if s.label_ == "LATERALITY" and _in_clause(s.start_char, clause)
+    }
+    if not sides:
+        sides = {
+            s._.target_rule.metadata["laterality"]
+            for s in anatomy
+            if s.label_ == "LATERALITY" and clause.item[0] <= s.start_char < clause.item[1]
+        }
+    laterality: Laterality | None = None
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        laterality = "bilateral"
+    elif len(sides) == 1:
+        laterality = cast(Laterality, next(iter(sides)))
+    level_spans = list(doc.spans.get("claimscribe_levels", []))
+    levels = [s._.claimscribe for s in level_spans if _in_clause(s.start_char, clause)]
+    if not levels:
+        levels = [s._.claimscribe for s in level_spans if clause.item[0] <= s.start_char < clause.item[1]]
+    if not levels and "spine" in terms.find(said):
+        levels = [
+            s._.claimscribe
+            for s in level_spans
+            if sections.category_at(doc, s.start_char) in ("description", "procedure", None)
+        ]
+    return Procedure(
+        name=said[:200],
+        site=site,
+        laterality=laterality,
+        levels=list(dict.fromkeys(levels)),
+        evidence=[to_evidence(clause.start, clause.end)],
+        statement=said,
+        approach=_approach(said),
+        digits=_digits(said),
+    )
+
+
+_APPROACHES = ("arthroscopic", "endoscopic", "percutaneous", "open")
+
+
+def _approach(said: str) -> str | None:
+    """How the clause says the procedure was done, if it says (arthroscopic before open: "arthroscopic
+    debridement ... followed by open repair" is split before this)."""
+    found = terms.find(said)
+    return next((a for a in _APPROACHES if a in found), None)
+
+
+def _digits(said: str) -> list[str]:
+    """The fingers or toes a clause names ("left third and fourth fingers" → third, fourth)."""
+    if not re.search(rules.digit_nouns(), said, re.IGNORECASE):
+        return []
+    found = [
+        (m.start(), name)
+        for name, patterns in rules.digits().items()
+        for pattern in patterns
+        for m in re.finditer(pattern, said, re.IGNORECASE)
+    ]
+    return list(dict.fromkeys(name for _, name in sorted(found)))
+
+
+def _inherit_approach(procedures: list[Procedure]) -> list[Procedure]:
+    """A listed procedure that does not say how it was done was done the way the listing last said
+    ("4. Arthrotomy. 5. Bankart lesion repair." is an open repair)."""
+    last: str | None = None
+    result = []
+    for p in procedures:
+        if p.statement is None:
+            result.append(p)
+            continue
+        own = p.approach or _approach(p.statement)
+        if own is None and last is not None:
+            p = p.model_copy(update={"approach": last})
+        elif own is not None and p.approach is None:
+            p = p.model_copy(update={"approach": own})
+        last = own or last
+        result.append(p)
     return result
+
+
+def _sided_from_note(doc: Doc, procedures: list[Procedure]) -> list[Procedure]:
+    """A listed procedure with no side takes the one side the note's diagnoses and other procedures name
+    ("2. Bankart lesion repair." under a left-shoulder diagnosis)."""
+    if all(p.laterality for p in procedures if p.statement):
+        return procedures
+    anatomy = list(doc.spans.get("claimscribe_anatomy", []))
+    said = {
+        s._.target_rule.metadata["laterality"]
+        for s in anatomy
+        if s.label_ == "LATERALITY" and sections.category_at(doc, s.start_char) in ("diagnosis", "procedure")
+    }
+    said |= {p.laterality for p in procedures if p.laterality}
+    if len(said) != 1 or "bilateral" in said:
+        return procedures
+    side = cast(Laterality, next(iter(said)))
+    return [
+        p.model_copy(update={"laterality": side}) if p.statement and not p.laterality else p
+        for p in procedures
+    ]
 
 
 # -- imaging --------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ its `text` equals `text[start:end]`.
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import cache
 
@@ -66,6 +67,18 @@ def load_pipeline() -> Language:
 def normalize(text: str) -> MappedText:
     """The text the pipeline parses: spoken numbers as digits, recognition errors corrected."""
     return correct(spoken_to_digits(text))
+
+
+@cache
+def _procedure_cues() -> re.Pattern[str]:
+    from claimscribe.scribe import rules
+
+    return re.compile("|".join(f"(?:{p})" for p in rules.procedure_cues()), re.IGNORECASE)
+
+
+def described_procedure(text: str) -> bool:
+    """Whether the note describes an operation or a needle procedure (rules/imaging.yaml)."""
+    return _procedure_cues().search(text) is not None
 
 
 def extract(text: str) -> ProcedureFacts:

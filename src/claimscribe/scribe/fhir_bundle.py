@@ -17,6 +17,7 @@ Documents use LOINC 28570-0 (procedure note) and 18748-4 (diagnostic imaging stu
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -161,12 +162,17 @@ def _document(note: Note, related: list[str], date: str | None) -> dict[str, Any
 
 
 def bundle(
-    facts: ProcedureFacts, lines: Sequence[ClaimLine], notes: Sequence[Note], claim: Claim
+    facts: ProcedureFacts,
+    lines: Sequence[ClaimLine],
+    notes: Sequence[Note],
+    claim: Claim | None,
+    on: dt.date | None = None,
 ) -> dict[str, Any]:
     """The FHIR R4 Bundle (collection) of one encounter's draft: Procedures, Observations, documents and
-    the Claim."""
+    the Claim (none when no line could be drafted; `on` is then the date of service)."""
     codes = "|".join(ln.code for ln in lines)
-    entries = _Entries(f"{claim.claim_id or ''}/{claim.date_of_service}/{codes}")
+    when = claim.date_of_service if claim is not None else (on or dt.date.today())
+    entries = _Entries(f"{(claim.claim_id if claim else None) or ''}/{when}/{codes}")
     procedures: list[tuple[ClaimLine, str]] = []
     for line, owner in zip(lines, _owners(facts, lines), strict=True):
         FhirProcedure.model_validate(resource := _procedure(line, owner))
@@ -183,11 +189,12 @@ def bundle(
         for resource in found:
             Observation.model_validate(resource)
             entries.add(resource)
-    date = claim.date_of_service.isoformat()
+    date = when.isoformat()
     for note in notes:
         DocumentReference.model_validate(resource := _document(note, [url for _, url in procedures], date))
         entries.add(resource)
-    entries.add(claim_to_fhir(claim))
+    if claim is not None:
+        entries.add(claim_to_fhir(claim))
     result = {"resourceType": "Bundle", "type": "collection", "entry": entries.items}
     Bundle.model_validate(result)
     return result

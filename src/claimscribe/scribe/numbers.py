@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from difflib import SequenceMatcher
 
 from text_to_num import alpha2digit
@@ -51,7 +52,9 @@ _SECOND = re.compile(r"\bsecond\b", re.IGNORECASE)
 _LEADING_POINT = re.compile(r"(?<![\d.])\bpoint (\d+)\b", re.IGNORECASE)
 # Converted and aligned a sentence at a time: a spoken number never spans a sentence end, and aligning
 # short pieces keeps difflib cheap on long dictated paragraphs.
-_PIECES = re.compile(r"[^\n.;]*(?:[.;](?=\s)|\n|$)|[^\n]+?(?:\n|$)")
+_PIECES = re.compile(r"(?:[^\n.;]|[.;](?!\s))*(?:[.;](?=\s)|\n|$)")
+_MAX_PIECE = 400  # characters aligned at once: difflib is quadratic in the length of what it aligns
+_BREAK = re.compile(r"[,:]\s|\s")
 
 
 def _convert_line(line: str) -> str:
@@ -66,13 +69,25 @@ def spoken_to_digits(source: str | MappedText) -> MappedText:
     """The text with spoken numbers as digits; offsets map back to `source` (and so to the dictation)."""
     text = source.text if isinstance(source, MappedText) else source
     replacements: list[tuple[int, int, str]] = []
-    for match in _PIECES.finditer(text):
-        piece = match.group(0)
-        if piece and _NUMBER_WORD.search(piece):
+    for start, piece in _pieces(text):
+        if _NUMBER_WORD.search(piece):
             converted = _convert_line(piece)
             if converted != piece:
                 matcher = SequenceMatcher(None, piece, converted, autojunk=False)
                 for op, i1, i2, j1, j2 in matcher.get_opcodes():
                     if op != "equal":
-                        replacements.append((match.start() + i1, match.start() + i2, converted[j1:j2]))
+                        replacements.append((start + i1, start + i2, converted[j1:j2]))
     return MappedText.rewrite(source, replacements)
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str]]:
+    """Sentences (or lines) of the text with their offsets; one longer than _MAX_PIECE is cut at the last
+    comma or space before the limit, so that the alignment stays linear in the length of the text."""
+    for match in _PIECES.finditer(text):
+        start, piece = match.start(), match.group(0)
+        while len(piece) > _MAX_PIECE:
+            cut = max((m.end() for m in _BREAK.finditer(piece, 0, _MAX_PIECE)), default=_MAX_PIECE)
+            yield start, piece[:cut]
+            start, piece = start + cut, piece[cut:]
+        if piece:
+            yield start, piece

@@ -26,7 +26,8 @@ PLACE_OF_SERVICE: dict[str, str] = {"office": "11", "facility": "22"}  # CMS POS
 
 
 class ScribeResult(BaseModel):
-    """Everything the scribe drafts from one dictation."""
+    """Everything the scribe drafts from one dictation. `claim` is None when no line could be suggested:
+    the facts, shortlists and prompts are still there for the coder."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -39,33 +40,44 @@ class ScribeResult(BaseModel):
     gaps: list[Gap]
     note: Note
     interpretation_report: Note | None
-    claim: Claim
+    claim: Claim | None
+    prompts: list[str] = []
     check: CheckResult | None = None
+
+
+NO_PROCEDURE = (
+    "No procedure done at this encounter was found in the note (history, plans and diagnoses are not "
+    "procedures): there is nothing for the scribe to code; a visit is coded from its own documentation."
+)
 
 
 def scribe_text(
     text: str, codebook: Codebook, *, on: dt.date, setting: Setting = "office", check: bool = False
 ) -> ScribeResult:
-    """Draft the claim, prompts and notes for a typed or transcribed dictation."""
-    from claimscribe.scribe.extract import extract
+    """Draft the claim, prompts and notes for a typed or transcribed dictation. Only an empty dictation is
+    an error: a note with nothing to code returns its facts and says what the coder has to do."""
+    from claimscribe.scribe.extract import described_procedure, extract
 
     if not text.strip():
         raise BadInputError("the dictation is empty")
     facts = extract(text)
-    if not facts.procedures and not any(i.used for i in facts.imaging):
-        raise BadInputError("no procedure found in the dictation: name the procedure performed")
-    suggestion = suggest(facts, codebook, on=on, setting=setting)
+    suggestion = suggest(facts, codebook, on=on, setting=setting, described=described_procedure(text))
     lines = suggestion.lines
-    if not lines:
-        raise BadInputError("no billable code could be suggested for the procedures in the dictation")
-    claim = Claim(
-        claim_type="professional",
-        date_of_service=on,
-        place_of_service=PLACE_OF_SERVICE[setting],
-        diagnoses=suggestion.diagnoses,
-        lines=lines,
-        documentation=Documentation(facts=suggestion.facts),
-    )
+    prompts = list(suggestion.prompts)
+    if not facts.procedures and not any(i.used for i in facts.imaging):
+        prompts.insert(0, NO_PROCEDURE)
+    elif not lines and not suggestion.shortlists and not prompts:
+        prompts.append("No billable code could be mapped for the procedures found: the coder assigns them.")
+    claim = None
+    if lines:
+        claim = Claim(
+            claim_type="professional",
+            date_of_service=on,
+            place_of_service=PLACE_OF_SERVICE[setting],
+            diagnoses=suggestion.diagnoses,
+            lines=lines,
+            documentation=Documentation(facts=suggestion.facts),
+        )
     result = ScribeResult(
         transcript=text,
         facts=suggestion.facts,
@@ -77,8 +89,9 @@ def scribe_text(
         note=procedure_note(suggestion.facts, lines, text=text),
         interpretation_report=interpretation_report(suggestion.facts, lines),
         claim=claim,
+        prompts=prompts,
     )
-    if check:
+    if check and claim is not None:
         from claimscribe.edits.engine import check_claim
 
         result.check = check_claim(claim, codebook)
@@ -107,7 +120,8 @@ def as_json(result: ScribeResult) -> dict[str, Any]:
         "facts": {
             "procedures": [
                 p.model_dump(
-                    mode="json", include={"name", "code", "site", "laterality", "levels", "evidence"}
+                    mode="json",
+                    include={"name", "code", "site", "laterality", "levels", "evidence", "statement"},
                 )
                 for p in facts.procedures
             ],
@@ -127,6 +141,7 @@ def as_json(result: ScribeResult) -> dict[str, Any]:
         "diagnoses": result.diagnoses,
         "rationale": [r.model_dump(mode="json") for r in result.rationale],
         "shortlists": [s.model_dump(mode="json") for s in result.shortlists],
+        "prompts": result.prompts,
         "gaps": [g.model_dump(mode="json") for g in result.gaps],
         "note": result.note.text,
         "interpretation_report_draft": (

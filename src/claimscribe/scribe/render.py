@@ -37,6 +37,12 @@ def scribe_view(result: ScribeResult) -> Group:
     for n, line in enumerate(result.lines, start=1):
         lines.add_row(str(n), line.code, " ".join(line.modifiers), str(line.units))
     parts: list = [found, lines, Text("diagnoses: " + (", ".join(result.diagnoses) or "[none suggested]"))]
+    if result.prompts:
+        parts.append(Text("For the coder", style="bold"))
+        parts += [Text(f"  {p}", style="yellow") for p in result.prompts]
+    for listed in result.shortlists:
+        shown = "; ".join(f"{c.code} {c.descriptor} ({c.score:.2f})" for c in listed.candidates)
+        parts.append(Text(f"  shortlist for {listed.procedure!r} ({listed.confidence}): {shown}"))
     if result.gaps:
         parts.append(Text("Documentation prompts", style="bold"))
         parts += [Text(f"  {g.code}: {g.prompt}", style="yellow") for g in result.gaps]

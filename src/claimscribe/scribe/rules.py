@@ -152,6 +152,11 @@ def _read(name: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
+def read(name: str) -> Any:
+    """A rule file's data, for the components that validate their own (see `listing`)."""
+    return _read(name)
+
+
 @cache
 def corrections() -> tuple[Correction, ...]:
     return tuple(Correction(**r) for r in _read("corrections.yaml")["corrections"])
@@ -165,6 +170,23 @@ def procedures() -> tuple[ProcedureRule, ...]:
 @cache
 def imaging() -> tuple[ImagingRule, ...]:
     return tuple(ImagingRule(**r) for r in _read("imaging.yaml")["imaging"])
+
+
+@cache
+def digits() -> dict[str, tuple[str, ...]]:
+    """Finger and toe names and the patterns that say them (rules/anatomy.yaml)."""
+    return {str(k): tuple(_compiles([str(p) for p in v])) for k, v in _read("anatomy.yaml")["digits"].items()}
+
+
+@cache
+def digit_nouns() -> str:
+    return str(_compiles([str(_read("anatomy.yaml")["digit_nouns"])])[0])
+
+
+@cache
+def procedure_cues() -> tuple[str, ...]:
+    """Patterns that show a note describes an operation or a needle procedure (rules/imaging.yaml)."""
+    return tuple(_compiles([str(p) for p in _read("imaging.yaml")["procedure_cues"]]))
 
 
 @cache

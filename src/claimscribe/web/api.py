@@ -77,6 +77,8 @@ class ScribeOut(BaseModel):
     interpretation_report_draft: str | None
     rationale: list[dict[str, Any]]
     check: CheckResult | None
+    prompts: list[str] = []  # what the coder still has to do (no code mapped, imaging presumed integral)
+    shortlists: list[dict[str, Any]] = []  # candidate codes, low confidence, for unmapped procedures
 
 
 class PriceLineIn(BaseModel):
@@ -211,6 +213,8 @@ def _scribe(text: str, book: Codebook, on: dt.date, setting: str) -> ScribeOut:
         interpretation_report_draft=doc["interpretation_report_draft"],
         rationale=doc["rationale"],
         check=result.check,
+        prompts=result.prompts,
+        shortlists=doc["shortlists"],
     )
 
 

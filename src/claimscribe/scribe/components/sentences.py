@@ -6,6 +6,8 @@ replaces medspaCy's PyRuSH, which needs about 80 ms for a one-page note (and log
 loguru); ConText, the levels and the quantities only need sentences this coarse.
 """
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -28,14 +30,17 @@ class Sentences:
         return i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].lower_ in self.abbreviations
 
     def __call__(self, doc: Doc) -> Doc:
+        # The starts are collected first and set in one `from_array`: setting `token.is_sent_start` one
+        # token at a time makes spaCy rescan the whole Doc for a parse at each token (quadratic).
+        starts = numpy.full(len(doc), -1, dtype=numpy.int32)
         start_next = True
         for i, token in enumerate(doc):
             if token.is_space:
-                token.is_sent_start = start_next
+                starts[i] = 1 if start_next else -1
                 if "\n" in token.text:
                     start_next = True
                 continue
-            token.is_sent_start = start_next or i == 0
+            starts[i] = 1 if start_next or i == 0 else -1
             start_next = "\n" in token.whitespace_
             stop = token.text in _STOPS or (token.text.endswith(".") and len(token.text) > 1)
             if stop and not self._abbreviation(doc, i):
@@ -44,4 +49,7 @@ class Sentences:
                     following = doc[following.i + 1] if following.i + 1 < len(doc) else None
                 if following is not None and not following.text[:1].islower():
                     start_next = True
+        if len(doc):
+            starts[0] = 1
+            doc.from_array([SENT_START], starts.reshape(-1, 1))  # type: ignore[arg-type]
         return doc
