@@ -67,10 +67,19 @@ def test_no_fluoroscopy_means_no_imaging_code(tmp_path, codebook_path) -> None: 
     assert any(i["modality"] == "fluoroscopy" and i["used"] is False for i in document["facts"]["imaging"])
 
 
+def test_a_note_with_nothing_to_code_returns_its_facts_and_says_so(tmp_path, codebook_path) -> None:  # type: ignore[no-untyped-def]
+    # Issue 14: a real note with no procedure (a clinic visit) is not bad input: exit 0, no line, and a prompt
+    # that says there is nothing for the scribe to code.
+    document = scribe_json(
+        tmp_path, codebook_path, "Patient seen in clinic. Doing well. Follow up in six weeks.\n"
+    )
+    assert document["lines"] == [] and document["facts"]["procedures"] == []
+    assert any("No procedure done at this encounter" in p for p in document["prompts"])
+
+
 def test_bad_dictations_are_one_line_exit_2(tmp_path, codebook_path) -> None:  # type: ignore[no-untyped-def]
     cases = {
         "empty.txt": (b"", "empty"),
-        "nothing.txt": (b"Patient seen in clinic. Doing well. Follow up in six weeks.\n", "no procedure"),
         "silent.wav": (b"", "empty"),
         "corrupt.wav": (b"RIFF\x00\x00\x00\x00WAVEnot really audio at all" * 10, "corrupt.wav"),
         "dictation.xyz": (b"abc", "unsupported"),

@@ -298,10 +298,20 @@ def _procedures(doc: Doc, to_evidence: ToEvidence) -> list[Procedure]:
                 statement=_said(doc, clause) if clause is not None else None,
             )
         )
-    covered = [c for c in clauses if any(_in_clause(s.start_char, c) for p in procs for s in p.spans)]
-    result += [_listed_procedure(doc, c, to_evidence) for c in clauses if c not in covered]
+    result += [_listed_procedure(doc, c, to_evidence) for c in clauses if not _covered(doc, c, procs)]
     ordered = sorted(result, key=lambda p: p.evidence[0].start if p.evidence else 0)
     return _inherit_approach(_sided_from_note(doc, ordered))
+
+
+def _covered(doc: Doc, clause: Clause, procs: list[_Found]) -> bool:
+    """Whether a recognizer procedure already names the clause: it is said in the clause, or in the same
+    item with a name that says every action of the clause ("knee aspiration and injection": the
+    "injection" clause is the combined procedure's)."""
+    if any(_in_clause(s.start_char, clause) for p in procs for s in p.spans):
+        return True
+    actions = {n for n in terms.find(_said(doc, clause)) if terms.is_kind(n, "action")}
+    in_item = [p for p in procs if any(clause.item[0] <= s.start_char < clause.item[1] for s in p.spans)]
+    return bool(actions) and any(actions <= terms.find(p.name) for p in in_item)
 
 
 def _in_clause(offset: int, clause: Clause) -> bool:
@@ -313,11 +323,11 @@ def _said(doc: Doc, clause: Clause) -> str:
 
 
 def _listed_mentions(mentions: list[_Found], clauses: list[Clause]) -> list[_Found]:
-    """With a listing, the mentions of the prose count only as detail of a procedure the listing names
-    (same rule): a step described in the prose ("the knee was injected with Marcaine") is not another
-    procedure of the encounter."""
+    """With a listing, a mention in the prose of a procedure that is also a step of other operations
+    ("the knee was injected with Marcaine" in a knee replacement) counts only when the listing names the
+    same procedure; other mentions count as before."""
     listed = {m.name for m in mentions if any(_in_clause(m.start, c) for c in clauses)}
-    return [m for m in mentions if m.name in listed]
+    return [m for m in mentions if not m.rule.step or m.name in listed]
 
 
 def _listed_procedure(doc: Doc, clause: Clause, to_evidence: ToEvidence) -> Procedure:

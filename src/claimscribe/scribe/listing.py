@@ -36,6 +36,7 @@ class ListingRules(BaseModel):
     purpose: str  # an action said as the purpose of another ("for neural decompression")
     continuation: str  # a clause that continues the one before it whatever it names
     not_procedures: str  # items that are not procedures ("intraoperative fluoroscopy used")
+    qualifying_actions: tuple[str, ...]  # actions that qualify the clause before them
     max_sentence: int  # characters: a longer sentence is narrative
 
     @field_validator("item_start", "narrative", "separators", "purpose", "continuation", "not_procedures")
@@ -126,9 +127,10 @@ def _listed_part(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _actions(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of action terms in [start, end) that are not said as the purpose of another action."""
     purpose = _compiled()["purpose"]
+    qualifying = set(listing_rules().qualifying_actions)
     found = []
     for s, e, name in terms.spans(text[start:end]):
-        if not terms.is_kind(name, "action"):
+        if not terms.is_kind(name, "action") or name in qualifying:
             continue
         before = text[max(start, start + s - 40) : start + s]
         if purpose.search(before):

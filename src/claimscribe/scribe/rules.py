@@ -67,6 +67,7 @@ class ProcedureRule(Patterned):
     combines: dict[str, str] = Field(default_factory=dict)  # other name on the same site → combined name
     alone_as: str | None = None  # the name reported when no more specific procedure subsumes it
     shares_site_with: list[str] = Field(default_factory=list)  # done on the same site as these (when unsaid)
+    step: bool = False  # also a step of other operations: named only in the prose of a listed note, not one
 
 
 class ImagingRule(Patterned):

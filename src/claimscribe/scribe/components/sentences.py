@@ -32,7 +32,7 @@ class Sentences:
     def __call__(self, doc: Doc) -> Doc:
         # The starts are collected first and set in one `from_array`: setting `token.is_sent_start` one
         # token at a time makes spaCy rescan the whole Doc for a parse at each token (quadratic).
-        starts = numpy.full(len(doc), -1, dtype=numpy.int32)
+        starts = numpy.full(len(doc), -1, dtype=numpy.int64)
         start_next = True
         for i, token in enumerate(doc):
             if token.is_space:
@@ -51,5 +51,5 @@ class Sentences:
                     start_next = True
         if len(doc):
             starts[0] = 1
-            doc.from_array([SENT_START], starts.reshape(-1, 1))  # type: ignore[arg-type]
+            doc.from_array([SENT_START], starts.astype(numpy.uint64).reshape(-1, 1))  # -1 wraps as spaCy expects
         return doc
