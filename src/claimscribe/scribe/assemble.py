@@ -38,6 +38,14 @@ MAX_IMAGING_SITE_GAP = 4
 _MAX_INDICATION = 300
 
 
+def _text(doc: Doc) -> str:
+    """The Doc's text, built once (spaCy builds `doc.text` anew at each access, in time linear in the Doc)."""
+    text = doc.user_data.get("claimscribe_text")
+    if text is None:
+        text = doc.user_data["claimscribe_text"] = doc.text
+    return str(text)
+
+
 def _gap(a: Span, b: Span) -> int:
     """Words between two spans (0 when they touch or overlap); punctuation and spinal levels do not count,
     so "Right L3-4, L4-5 and L5-S1 medial branch blocks" keeps "Right" next to the blocks."""
@@ -319,7 +327,7 @@ def _in_clause(offset: int, clause: Clause) -> bool:
 
 
 def _said(doc: Doc, clause: Clause) -> str:
-    return " ".join(doc.text[clause.start : clause.end].split()).strip(" .,;:-")
+    return " ".join(_text(doc)[clause.start : clause.end].split()).strip(" .,;:-")
 
 
 def _listed_mentions(mentions: list[_Found], clauses: list[Clause]) -> list[_Found]:
@@ -334,7 +342,7 @@ def _listed_procedure(doc: Doc, clause: Clause, to_evidence: ToEvidence) -> Proc
     """A procedure of the listing that no recognizer rule names: its words, site, side and levels, for the
     mapping's grammar (or the coder) to code."""
     said = _said(doc, clause)
-    item_text = doc.text[clause.item[0] : clause.item[1]]
+    item_text = _text(doc)[clause.item[0] : clause.item[1]]
     site = terms.site_of(said) or terms.site_of(item_text)
     anatomy = list(doc.spans.get("claimscribe_anatomy", []))
     sides = {
@@ -541,13 +549,13 @@ _SENTENCE_END = re.compile(r"\n\s*\n|\n(?=\s*[A-Z][A-Za-z ]{2,40}:)|\.(?=\s+[A-Z
 
 def _first_statement(doc: Doc, body: tuple[int, int]) -> tuple[int, int] | None:
     """The first sentence or line of a section body, as character offsets, trimmed."""
-    text = doc.text[body[0] : body[1]]
+    text = _text(doc)[body[0] : body[1]]
     stripped = text.lstrip(" \t\n:-–")
     start = body[0] + len(text) - len(stripped)
     end_match = _SENTENCE_END.search(stripped)
     end = start + (end_match.start() if end_match else len(stripped))
     end = min(end, start + _MAX_INDICATION)
-    while end > start and doc.text[end - 1] in " \t\n,;:":
+    while end > start and _text(doc)[end - 1] in " \t\n,;:":
         end -= 1
     return (start, end) if end - start >= 3 else None
 

@@ -81,6 +81,7 @@ class Entry(_Data):
     sided: bool = True
     codes: tuple[CodeRule, ...] = ()
     combines: dict[str, str] = Field(default_factory=dict)  # other entry id → entry for both together
+    alone: bool = False  # only when no other entry matches the same procedure (a diagnostic arthroscopy)
     note: str | None = None
     sources: tuple[str, ...] = Field(min_length=1)
     confidence: Literal["high", "medium", "low"] | None = None

@@ -137,6 +137,8 @@ def entries_for(p: Procedure, facts: ProcedureFacts) -> list[Entry]:
             break
         if listed_only(p):
             break
+    if any(not e.alone for e in chosen):
+        chosen = [e for e in chosen if not e.alone]
     return chosen
 
 

@@ -51,5 +51,6 @@ class Sentences:
                     start_next = True
         if len(doc):
             starts[0] = 1
-            doc.from_array([SENT_START], starts.astype(numpy.uint64).reshape(-1, 1))  # -1 wraps as spaCy expects
+            # spaCy reads the attribute as uint64; -1 (not a start) wraps to the value it expects
+            doc.from_array([SENT_START], starts.astype(numpy.uint64).reshape(-1, 1))  # type: ignore[arg-type]
         return doc
