@@ -2,7 +2,8 @@
 """Scribe benchmarks: pipeline load, text extraction per note, per-field accuracy on the test dictation
 suite, and speech recognition speed on generated audio (espeak-ng).
 
-Run: `.venv/bin/python benchmarks/bench_scribe.py`; results go to docs/benchmarks.md.
+Run: `.venv/bin/python benchmarks/bench_scribe.py`; results go to docs/benchmarks.md. It then runs
+bench_scribe_notes.py (the scribe on the real mtsamples-dev notes).
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ Per-field accuracy on the dictation suite:
 {rows}
 """
     write_section("Scribe", body)
+    from bench_scribe_notes import main as on_real_notes
+
+    on_real_notes()
     print(body)
 
 

@@ -108,8 +108,8 @@ def score_note(label: dict[str, Any], result: ScribeResult, codebook: Codebook, 
     drug_labels = [ln for ln in label.get("lines", []) if is_drug(ln["code"])]
     score.drugs_labelled = len(drug_labels)
     for wanted in drug_labels:
-        got = sum(ln.units for ln in lines if ln.code == wanted["code"])
-        score.drugs_found += int(got == wanted.get("units", 1))
+        units = sum(ln.units for ln in lines if ln.code == wanted["code"])
+        score.drugs_found += int(units == wanted.get("units", 1))
     score.drugs_extra = len(
         {ln.code for ln in lines if is_drug(ln.code)} - {ln["code"] for ln in drug_labels}
     )
