@@ -75,6 +75,7 @@ class ProcedureFacts(Strict):
     supervising_physician: str | None = None
     interpretation_report: bool | None = None  # a separate written interpretation of the images exists
     separate_encounter: bool | None = None  # the services were at separate sessions/encounters
+    stated_diagnoses: list[str] = Field(default_factory=list)  # the diagnosis lines, postoperative first
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)  # for the scalar fields above
 
     def imaging_of(self, modality: Modality) -> Imaging | None:

@@ -343,7 +343,7 @@ def _listed_procedure(doc: Doc, clause: Clause, to_evidence: ToEvidence) -> Proc
     mapping's grammar (or the coder) to code."""
     said = _said(doc, clause)
     item_text = _text(doc)[clause.item[0] : clause.item[1]]
-    site = terms.site_of(said) or terms.site_of(item_text)
+    site = terms.site_of(said) or terms.site_of(item_text) or _diagnosed_site(doc)
     anatomy = list(doc.spans.get("claimscribe_anatomy", []))
     sides = {
         s._.target_rule.metadata["laterality"]
@@ -383,7 +383,7 @@ def _listed_procedure(doc: Doc, clause: Clause, to_evidence: ToEvidence) -> Proc
     )
 
 
-_APPROACHES = ("arthroscopic", "endoscopic", "percutaneous", "open")
+_APPROACHES = ("arthroscopic", "endoscopic", "percutaneous", "anterior", "posterior", "open")
 
 
 def _approach(said: str) -> str | None:
@@ -425,6 +425,21 @@ def _inherit_approach(procedures: list[Procedure]) -> list[Procedure]:
     return result
 
 
+def _diagnosed_site(doc: Doc) -> str | None:
+    """The one site the note's diagnosis lines name, if they name exactly one ("Ganglion of the left wrist"
+    for "Excision of ganglion")."""
+    text = _text(doc)
+    found = {terms.site_of(text[s:e]) for s, e in _stated_diagnoses(doc)} - {None}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+_PREPPED_SIDE = re.compile(
+    r"\b(left|right)\s+(?:upper|lower)\s+extremity\b|\b(left|right)\s+(?:arm|hand|wrist|elbow|shoulder|leg|"
+    r"knee|hip|ankle|foot|thigh|forearm)\s+(?:was|were)\s+(?:then\s+)?(?:prepped|prepared|marked)\b",
+    re.IGNORECASE,
+)
+
+
 def _sided_from_note(doc: Doc, procedures: list[Procedure]) -> list[Procedure]:
     """A listed procedure with no side takes the one side the note's diagnoses and other procedures name
     ("2. Bankart lesion repair." under a left-shoulder diagnosis)."""
@@ -437,6 +452,9 @@ def _sided_from_note(doc: Doc, procedures: list[Procedure]) -> list[Procedure]:
         if s.label_ == "LATERALITY" and sections.category_at(doc, s.start_char) in ("diagnosis", "procedure")
     }
     said |= {p.laterality for p in procedures if p.laterality}
+    if not said:
+        # "the left upper extremity was prepped and draped": the side of the operation, said once
+        said = {(m[1] or m[2]).lower() for m in _PREPPED_SIDE.finditer(_text(doc))}
     if len(said) != 1 or "bilateral" in said:
         return procedures
     side = cast(Laterality, next(iter(said)))
@@ -582,6 +600,36 @@ def _indication(doc: Doc, statements: list[Span]) -> tuple[int, int] | None:
     return None
 
 
+_ITEM = re.compile(r"(?:^|\n|(?<=\s))\(?\d{1,2}[.)]\s+")
+
+
+def _stated_diagnoses(doc: Doc) -> list[tuple[int, int]]:
+    """The items of the note's diagnosis sections (numbered items or lines), postoperative and final
+    diagnoses before preoperative ones, each once."""
+    text = _text(doc)
+    found: list[tuple[int, int, int]] = []
+    seen: set[str] = set()
+    sections_of = [s for s in doc._.sections if s.category == "diagnosis"]
+    for section, body in zip(sections_of, sections.bodies(doc, "diagnosis"), strict=False):
+        title = doc[section.title_span[0] : section.title_span[1]].text.lower()
+        rank = 0 if ("post" in title or "final" in title) else 1
+        start, end = body
+        marks = [m.end() for m in _ITEM.finditer(text, start, end)] or [start]
+        bounds = [*marks[1:], end]
+        for item_start, item_end in zip(marks, bounds, strict=True):
+            piece = text[item_start:item_end]
+            cut = re.search(r"\n\s*\n|\s\d{1,2}[.)]\s", piece)
+            piece = piece[: cut.start()] if cut else piece
+            said = " ".join(piece.split()).strip(" .,;:-")
+            key = said.lower()
+            if len(said) >= 3 and key not in seen:
+                seen.add(key)
+                lead = len(piece) - len(piece.lstrip())
+                length = len(piece.strip().rstrip(" .,;:-"))
+                found.append((rank, item_start + lead, item_start + lead + length))
+    return [(s, e) for _, s, e in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
 def _of_kind(statements: list[Span], *kinds: str) -> list[Span]:
     return [s for s in statements if s._.claimscribe.kind in kinds]
 
@@ -626,7 +674,11 @@ def assemble(doc: Doc, to_evidence: ToEvidence) -> ProcedureFacts:
             to_evidence(s.start_char, s.end_char) for s in not_separate or separate
         ]
 
+    stated = _stated_diagnoses(doc)
+    if stated:
+        evidence["stated_diagnoses"] = [to_evidence(s, e) for s, e in stated]
     return ProcedureFacts(
+        stated_diagnoses=[" ".join(ev.text.split()) for ev in evidence.get("stated_diagnoses", [])],
         procedures=_procedures(doc, to_evidence),
         imaging=_imaging(doc, statements, to_evidence),
         indication=indication,

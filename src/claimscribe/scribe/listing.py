@@ -162,11 +162,17 @@ def _clauses(text: str, start: int, end: int) -> list[Clause]:
     if result and not any(_actions(text, s, e) for s, e in result[0]) and len(result) > 1:
         result[1] = result[0] + result[1]
         result = result[1:]
-    return [Clause(tuple(p), (start, end)) for p in result if any(_actions(text, s, e) for s, e in p)]
+    kept = [Clause(tuple(p), (start, end)) for p in result if any(_actions(text, s, e) for s, e in p)]
+    if not kept and any(terms.is_kind(n, "action") for _, _, n in terms.spans(text[start:end])):
+        # an item that names only a qualifying action ("2. Bone bank allograft.") is its own procedure
+        kept = [Clause(tuple(p), (start, end)) for p in result]
+    return kept
 
 
 def listing(doc: Doc) -> list[Clause]:
     """The clauses of every procedure heading of the note, in order ([] when the note has no listing)."""
+    if any(s.category == "discharge" for s in doc._.sections):
+        return []  # a discharge summary's operations were coded from their own operative notes
     text = doc.text
     not_procedures = _compiled()["not_procedures"]
     found: list[Clause] = []

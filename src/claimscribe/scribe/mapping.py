@@ -82,6 +82,7 @@ class Entry(_Data):
     codes: tuple[CodeRule, ...] = ()
     combines: dict[str, str] = Field(default_factory=dict)  # other entry id → entry for both together
     alone: bool = False  # only when no other entry matches the same procedure (a diagnostic arthroscopy)
+    becomes_with: dict[str, str] = Field(default_factory=dict)  # other entry id → this entry's replacement
     note: str | None = None
     sources: tuple[str, ...] = Field(min_length=1)
     confidence: Literal["high", "medium", "low"] | None = None
@@ -175,7 +176,9 @@ class ProcedureMapping(_Data):
             unknown = sorted(entry.term_ids() - set(known))
             if unknown:
                 raise ValueError(f"entry {entry.id} names terms the grammar does not define: {unknown}")
-            missing = sorted(set(entry.combines.values()) | set(entry.combines) - set(ids))
+            named = set(entry.combines.values()) | set(entry.combines)
+            named |= set(entry.becomes_with.values()) | set(entry.becomes_with)
+            missing = sorted(named - set(ids))
             missing = [m for m in missing if m not in ids]
             if missing:
                 raise ValueError(f"entry {entry.id} combines with unknown entries {missing}")

@@ -73,14 +73,19 @@ def region(p: Procedure) -> Region | None:
 REGION_TERMS = {"C": "cervical", "T": "thoracic", "L": "lumbar", "S": "lumbar"}
 
 
-def said_terms(p: Procedure) -> set[str]:
+def said_terms(p: Procedure, diagnoses: Sequence[str] = ()) -> set[str]:
     """The grammar terms of the procedure's name, evidence, statement, site and approach, with the spinal
     region its levels name ("C5-C6" says cervical)."""
     texts = (p.name, p.statement, p.site, p.approach, *(e.text for e in p.evidence))
     found = terms.find(" ; ".join(t for t in texts if t))
-    for level in p.levels:
-        region = REGION_TERMS.get(level[:1].upper())
-        if region:
+    if diagnoses:
+        allowed = set(terms.vocabulary().diagnosis_qualifiers)
+        found |= terms.find(" ; ".join(diagnoses)) & allowed
+    regions = {REGION_TERMS[lv[:1].upper()] for lv in p.levels if lv[:1].upper() in REGION_TERMS}
+    if regions:
+        # the levels name the region: a contradicting region word is a slip ("lumbar laminectomy C4-C5")
+        found -= set(REGION_TERMS.values()) - regions
+        for region in regions:
             found |= terms.closure(region)
     return found
 
@@ -107,7 +112,7 @@ def entries_for(p: Procedure, facts: ProcedureFacts) -> list[Entry]:
     canonical names and are used for it only when no grammar entry fits ("port" must not find "portion")."""
     said = words(p.name, *(e.text for e in p.evidence))
     site_words = words(p.site, p.name)
-    found = said_terms(p)
+    found = said_terms(p, facts.stated_diagnoses if p.statement is not None else ())
     where, how = region(p), guidance(facts, p)
 
     def fits(entry: Entry) -> bool:

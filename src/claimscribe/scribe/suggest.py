@@ -31,7 +31,7 @@ from claimscribe.errors import BadInputError
 from claimscribe.pricing.rules import pfs_rules
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord, PtpEdit
-from claimscribe.scribe import spinal
+from claimscribe.scribe import spinal, terms
 from claimscribe.scribe.diagnoses import diagnoses as suggest_diagnoses
 from claimscribe.scribe.explain import Candidate, LineRationale, Shortlist
 from claimscribe.scribe.mapping import (
@@ -486,9 +486,9 @@ def _distinct_pairs(work: _Work, kept: list[_Line], coded: ProcedureFacts) -> li
             result.append(line)
             continue
         first = kept_codes[pair.column1]
-        shown = (
-            distinct_service(coded, pair.column1, pair.column2) if pair.modifier_indicator == "1" else None
-        )
+        shown = None
+        if pair.modifier_indicator == "1" and _apart(coded, pair.column1, pair.column2):
+            shown = distinct_service(coded, pair.column1, pair.column2)
         if shown is None:
             allowed = "modifier indicator 1" if pair.modifier_indicator == "1" else "modifier indicator 0"
             distinct = (
@@ -518,6 +518,28 @@ def _distinct_pairs(work: _Work, kept: list[_Line], coded: ProcedureFacts) -> li
     return result
 
 
+def _apart(coded: ProcedureFacts, code1: str, code2: str) -> bool:
+    """Whether every procedure of one code is on another side or another anatomic part than every one of
+    the other (the grammar's anatomy: "cervical spine" and "spine" are one part, the knee and the
+    shoulder are two): only then can 59/XS unbundle a PTP pair the scribe drafted itself."""
+    first = [p for p in coded.procedures if p.code == code1]
+    second = [p for p in coded.procedures if p.code == code2]
+    if coded.separate_encounter:
+        return True
+    if not first or not second:
+        return False
+
+    def parts(p: Procedure) -> set[str]:
+        return {t for t in terms.find(f"{p.site or ''} {p.name}") if terms.is_kind(t, "anatomy")}
+
+    for a in first:
+        for b in second:
+            sides_differ = {a.laterality, b.laterality} == {"left", "right"}
+            if not sides_differ and (not parts(a) or not parts(b) or parts(a) & parts(b)):
+                return False
+    return True
+
+
 def _by_value(lines: list[_Line]) -> list[_Line]:
     """Primary procedures by work RVU, highest first (the order a coder lists them and the multiple-
     procedure rule ranks them); add-on, guidance and imaging lines after, in their order."""
@@ -529,6 +551,26 @@ def _by_value(lines: list[_Line]) -> list[_Line]:
     primaries = [ln for ln in lines if ln.role == "primary" and not (ln.record and ln.record.add_on)]
     rest = [ln for ln in lines if ln not in primaries]
     return sorted(primaries, key=lambda ln: -work_rvu(ln)) + rest
+
+
+def _become(work: _Work, mapped: list[tuple[int, Entry]]) -> list[tuple[int, Entry]]:
+    """An entry whose `becomes_with` names another entry on the claim becomes its target, the other one
+    staying ("a laminectomy at the level of a lumbar interbody fusion is the decompression add-on")."""
+    by_id = {e.id: e for e in procedure_mapping().entries}
+    present = {e.id for _, e in mapped}
+    result = []
+    for i, entry in mapped:
+        target = next((t for other, t in entry.becomes_with.items() if other in present), None)
+        if target is not None:
+            work.skip(
+                entry.id,
+                f"{entry.label} with {by_id[target].label.lower()} on the same claim → "
+                f"{by_id[target].label} [{PROCEDURES_FILE} {entry.id}].",
+                cite_procedure(entry.sources, entry.id),
+            )
+            entry = by_id[target]
+        result.append((i, entry))
+    return list({(i, e.id): (i, e) for i, e in result}.values())
 
 
 def _combined(work: _Work, mapped: list[tuple[int, Entry]]) -> list[tuple[int, Entry]]:
@@ -543,6 +585,9 @@ def _combined(work: _Work, mapped: list[tuple[int, Entry]]) -> list[tuple[int, E
                 target = entry.combines.get(other.id)
                 if target is None or (i, entry.id) == (j, other.id):
                     continue
+                sides = {work.facts.procedures[i].laterality, work.facts.procedures[j].laterality}
+                if len(sides - {None}) > 1:
+                    continue  # the two are on different sides: not one procedure
                 combined = by_id[target]
                 note = f"{entry.label} with {other.label} → {combined.label} [{PROCEDURES_FILE} {entry.id}]"
                 work.skip(entry.id, f"{note}: reported as one code.", cite_procedure(entry.sources, entry.id))
@@ -669,7 +714,7 @@ def suggest(
             unmapped.append(i)
         mapped += [(i, e) for e in entries]
     work.unmapped = unmapped
-    mapped = _combined(work, mapped)
+    mapped = _become(work, _combined(work, mapped))
     services = [(s, _service_lines(work, s)) for s in _services(facts, mapped)]
     for owner, (_, lines) in enumerate(services):
         for line in lines:

@@ -54,6 +54,7 @@ class Vocabulary(BaseModel):
 
     verified: dt.date
     terms: dict[str, Term]
+    diagnosis_qualifiers: tuple[str, ...] = ()  # qualifiers a procedure takes from the note's diagnoses
 
     @model_validator(mode="after")
     def _implied_exist(self) -> Vocabulary:
@@ -61,6 +62,9 @@ class Vocabulary(BaseModel):
             unknown = [i for i in term.implies if i not in self.terms]
             if unknown:
                 raise ValueError(f"term {name} implies unknown terms {unknown}")
+        unknown = [q for q in self.diagnosis_qualifiers if q not in self.terms]
+        if unknown:
+            raise ValueError(f"diagnosis_qualifiers names unknown terms {unknown}")
         return self
 
 
@@ -112,15 +116,15 @@ def is_kind(name: str, kind: Kind) -> bool:
 
 def site_of(text: str) -> str | None:
     """The site of the most specific anatomy term the text says: the one that implies the most others
-    ("distal radius" over "wrist"), first said on a tie."""
+    ("distal radius" over "wrist"); on a tie a joint ("knee" over "femoral"), then the first said."""
     terms = vocabulary().terms
-    best: tuple[int, int] | None = None
+    best: tuple[int, int, int] | None = None
     site = None
     for start, _, name in spans(text):
         term = terms[name]
         if term.kind != "anatomy" or term.site is None:
             continue
-        key = (-len(closure(name)), start)
+        key = (-len(closure(name)), 0 if term.size else 1, start)
         if best is None or key < best:
             best, site = key, term.site
     return site
