@@ -334,8 +334,18 @@ def _listed_mentions(mentions: list[_Found], clauses: list[Clause]) -> list[_Fou
     """With a listing, a mention in the prose of a procedure that is also a step of other operations
     ("the knee was injected with Marcaine" in a knee replacement) counts only when the listing names the
     same procedure; other mentions count as before."""
-    listed = {m.name for m in mentions if any(_in_clause(m.start, c) for c in clauses)}
-    return [m for m in mentions if not m.rule.step or m.name in listed]
+    listed_rules = [m.rule for m in mentions if any(_in_clause(m.start, c) for c in clauses)]
+    listed = {r.name for r in listed_rules}
+
+    def named(m: _Found) -> bool:
+        """The listing names it, or names a procedure it details or that details it."""
+        return (
+            m.name in listed
+            or bool(set(m.rule.subsumes) & listed)
+            or any(m.name in r.subsumes for r in listed_rules)
+        )
+
+    return [m for m in mentions if not m.rule.step or named(m)]
 
 
 def _listed_procedure(doc: Doc, clause: Clause, to_evidence: ToEvidence) -> Procedure:
