@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # docs/rules.md is generated from the edit registry (a test fails when it is out of date).
 docs: install

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from claimscribe import config
+from claimscribe.claims.model import Claim
 from claimscribe.edits.model import CheckResult
 from claimscribe.errors import BadInputError, ClaimscribeError
 from claimscribe.reference import render
@@ -142,22 +143,10 @@ def _json_document(result: CheckResult) -> str:
     return result.model_dump_json()
 
 
-@app.command("check")
-def check(
-    claim_file: Annotated[
-        Path, typer.Argument(help="Claim file: JSON/JSONL, FHIR R4 Claim, X12 837P or CSV.")
-    ],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="json, fhir, x12 or csv (default: detect).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
-    codebook: CodebookOption = None,
-) -> None:
-    """Run every Medicare edit over each claim: payable, denied or review per line, why, and the source."""
-    from claimscribe.claims.model import Claim
+def _read_claims(claim_file: Path, fmt: str | None) -> tuple[list[Claim], list[int], list[str]]:
+    """The claims of a file with their place in it, and a one-line error for each one that cannot be read
+    (the rest are checked)."""
     from claimscribe.claims.readers import ClaimError, numbered, read_claims
-    from claimscribe.edits.parallel import check_all
-    from claimscribe.edits.render import check_table
 
     if fmt is not None and fmt not in ("json", "fhir", "x12", "csv"):
         raise BadInputError(f"format {fmt!r} is not json, fhir, x12 or csv")
@@ -172,6 +161,25 @@ def check(
         else:
             claims.append(item)
             places.append(place or len(claims))
+    return claims, places, errors
+
+
+@app.command("check")
+def check(
+    claim_file: Annotated[
+        Path, typer.Argument(help="Claim file: JSON/JSONL, FHIR R4 Claim, X12 837P or CSV.")
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="json, fhir, x12 or csv (default: detect).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+    codebook: CodebookOption = None,
+) -> None:
+    """Run every Medicare edit over each claim: payable, denied or review per line, why, and the source."""
+    from claimscribe.edits.parallel import check_all
+    from claimscribe.edits.render import check_table
+
+    claims, places, errors = _read_claims(claim_file, fmt)
     documents: list[str] = []
     with Codebook(_codebook_path(codebook)) as book:
         outcomes = check_all(claims, book, render=_json_document) if as_json else check_all(claims, book)

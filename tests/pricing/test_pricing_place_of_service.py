@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.payment import place_of_service_rules
 from claimscribe.pricing import PricingInputError, is_facility
-from claimscribe.pricing.rules import place_of_service_rules
 
 
 @pytest.mark.parametrize(

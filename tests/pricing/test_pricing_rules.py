@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from claimscribe.pricing.rules import (
+from claimscribe.knowledge.payment import (
     BilateralIndicator,
     MultipleProcedureRule,
     opps_asc_rules,

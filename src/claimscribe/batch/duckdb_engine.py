@@ -27,10 +27,10 @@ from typing import Any
 import duckdb
 
 from claimscribe.batch.x12_input import x12_to_csv
-from claimscribe.edits import mue
 from claimscribe.edits.engine import batch_tables
 from claimscribe.edits.registry import rules
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.payment import claim_types
 from claimscribe.reference.codebook import MUE_FAMILY, PTP_FAMILY, Codebook
 
 IN_FORMATS = ("csv", "parquet", "jsonl", "x12")
@@ -47,7 +47,7 @@ FAMILIES = (
     "hcpcs_annual",
     "ncci_addon",
     *PTP_FAMILY.values(),
-    *(MUE_FAMILY[s] for s in mue.rules().tables.values()),
+    *(MUE_FAMILY[c.mue] for c in claim_types().values()),
 )
 # The SQL files, in the order they run: the per-day code table, each registered edit's own file in the
 # registry's order (edits/registry.py), then outcome, pricing and summary.

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from claimscribe.reference.models import Number
+from claimscribe.numbers import Number
 
 Laterality = Literal["left", "right", "bilateral"]
 Modality = Literal["fluoroscopy", "ultrasound", "ct", "mri", "xray"]

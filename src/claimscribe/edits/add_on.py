@@ -27,13 +27,12 @@ from collections import defaultdict
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, Outcome, data_warnings, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, params, table
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import AddonEdit
@@ -43,17 +42,13 @@ RULES_FILE = "rules/addon_code_types.yaml"
 LISTED = 6  # primaries named in a message before "and N more"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _AddonType(_Strict):
+class _AddonType(Strict):
     meaning: str
     without_listed_primary: Literal["denied", "review"]
     source: str
 
 
-class _AddonRules(_Strict):
+class _AddonRules(Strict):
     sources: dict[str, str]
     contractor_defined_primary: str
     types: dict[str, _AddonType]
@@ -62,7 +57,7 @@ class _AddonRules(_Strict):
 
 @cache
 def rules() -> _AddonRules:
-    return _AddonRules.model_validate(knowledge.load(RULES_FILE))
+    return knowledge.load_as(RULES_FILE, _AddonRules)
 
 
 def _plain(text: str) -> str:

@@ -27,16 +27,15 @@ from collections import defaultdict
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, Outcome, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.payment import pfs_rules
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, modifier_sets, table
-from claimscribe.pricing.rules import pfs_rules
 from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "BILATERAL"
@@ -52,17 +51,13 @@ OUTCOMES: dict[Effect, Outcome | None] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Sides(_Strict):
+class _Sides(Strict):
     right: str
     left: str
     source: str
 
 
-class _Indicator(_Strict):
+class _Indicator(Strict):
     modifier_50: Effect
     both_sides_lines: Effect
     why_50: str
@@ -71,7 +66,7 @@ class _Indicator(_Strict):
     fix_sides: str | None = None
 
 
-class _BilateralRules(_Strict):
+class _BilateralRules(Strict):
     sources: dict[str, str]
     sides: _Sides
     indicators: dict[str, _Indicator]
@@ -82,7 +77,7 @@ class _BilateralRules(_Strict):
 @cache
 def rules() -> _BilateralRules:
     """bilateral_modifiers.yaml, checked to cover every indicator that pfs_payment_rules.yaml defines."""
-    loaded = _BilateralRules.model_validate(knowledge.load(RULES_FILE))
+    loaded = knowledge.load_as(RULES_FILE, _BilateralRules)
     defined, covered = set(pfs_rules().bilateral.indicators), set(loaded.indicators)
     if defined != covered:
         raise ValueError(

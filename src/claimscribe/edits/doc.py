@@ -36,13 +36,15 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from claimscribe import knowledge
 from claimscribe.claims.facts import Imaging, Modality, ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.model import Finding, Outcome, Severity, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.payment import component_modifiers
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, modifier_sets, table
 from claimscribe.reference.codebook import Codebook
 
@@ -57,7 +59,7 @@ OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "!=": operator.ne,
 }
 CONTRADICTION_EFFECT: dict[str, Outcome | None] = {"error": "denied", "warning": "review", "info": None}
-COMPONENT_MODIFIERS = frozenset({"26", "TC"})
+COMPONENT_MODIFIERS = frozenset({component_modifiers().professional, component_modifiers().technical})
 
 
 # -- the two small languages of an element: applies_when and rule -----------------------------------------
@@ -144,10 +146,8 @@ def fact_values(facts: ProcedureFacts, path: str, modality: Modality | None) -> 
 
 
 # -- the knowledge file ------------------------------------------------------------------------------------
-class Element(BaseModel):
+class Element(Strict):
     """One documentation element of a code's knowledge file; unknown keys are rejected."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     rule_id: str

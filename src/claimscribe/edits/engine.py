@@ -15,15 +15,13 @@ from claimscribe.claims.model import Claim
 from claimscribe.edits.model import OUTCOME_RANK, CheckResult, Finding, LineResult, Outcome
 from claimscribe.edits.registry import rules
 from claimscribe.errors import BadInputError, UnknownCodeError
-from claimscribe.knowledge.tables import Table, merge, modifier_sets, table
+from claimscribe.knowledge.payment import pfs_rules, place_of_service_rules
+from claimscribe.knowledge.tables import Table, merge, modifier_sets, params, table
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import Price
 from claimscribe.pricing.opps import OppsLine, lacks_rate, price_opps_lines
 from claimscribe.pricing.pfs import PfsLine, is_facility, price_pfs_lines
-from claimscribe.pricing.rules import pfs_rules, place_of_service_rules
 from claimscribe.reference.codebook import Codebook
-
-DEFAULT_PLACE_OF_SERVICE = "11"  # office; CMS-1500 item 24B is required, so this only fills a gap
 
 
 def run_edits(claim: Claim, codebook: Codebook) -> list[Finding]:
@@ -39,7 +37,8 @@ def run_edits(claim: Claim, codebook: Codebook) -> list[Finding]:
 
 def engine_tables() -> list[Table]:
     """The knowledge the batch engine's own steps read (load, outcome, pricing): outcome ranks, each place
-    of service's setting, and the component modifiers that pick an RVU row."""
+    of service's setting (and the one of a line without any), and the component modifiers that pick an RVU
+    row."""
     components = pfs_rules().component_modifiers
     return [
         table("k_outcome", ("outcome", "rank"), OUTCOME_RANK.items(), {"rank": "INTEGER"}),
@@ -50,6 +49,7 @@ def engine_tables() -> list[Table]:
             {"facility": "BOOLEAN"},
         ),
         modifier_sets(professional=[components.professional], technical=[components.technical]),
+        params(default_place_of_service=place_of_service_rules().default),
     ]
 
 
@@ -77,7 +77,9 @@ def _price_professional(claim: Claim, codebook: Codebook, payable: list[int]) ->
     groups: dict[tuple[dt.date, str], list[int]] = defaultdict(list)
     for index in payable:
         line = claim.lines[index]
-        groups[(claim.line_date(line), claim.line_place(line) or DEFAULT_PLACE_OF_SERVICE)].append(index)
+        groups[(claim.line_date(line), claim.line_place(line) or place_of_service_rules().default)].append(
+            index
+        )
     for (on, place), indexes in groups.items():
         cf = codebook.conversion_factor(on)
         gpci = codebook.gpci(claim.locality, on) if claim.locality else None

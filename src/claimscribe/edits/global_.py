@@ -29,14 +29,13 @@ import datetime as dt
 from collections import defaultdict
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict
-
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, Outcome, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, table
 from claimscribe.reference.codebook import Codebook
 
@@ -46,11 +45,7 @@ ONE_DAY = dt.timedelta(days=1)
 NAMED = 5  # procedures named in a finding; the rest are counted
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Range(_Strict):
+class _Range(Strict):
     first: str
     last: str
 
@@ -58,12 +53,12 @@ class _Range(_Strict):
         return code.isdigit() and int(self.first) <= int(code) <= int(self.last)
 
 
-class _EmCodes(_Strict):
+class _EmCodes(Strict):
     ranges: tuple[_Range, ...]
     source: str
 
 
-class _GlobalPeriod(_Strict):
+class _GlobalPeriod(Strict):
     kind: str
     same_day: tuple[str, ...]
     same_day_review: tuple[str, ...] = ()
@@ -73,7 +68,7 @@ class _GlobalPeriod(_Strict):
     source: str
 
 
-class _GlobalRules(_Strict):
+class _GlobalRules(Strict):
     sources: dict[str, str]
     evaluation_and_management: _EmCodes
     global_periods: dict[str, _GlobalPeriod]
@@ -83,7 +78,7 @@ class _GlobalRules(_Strict):
 
 @cache
 def rules() -> _GlobalRules:
-    return _GlobalRules.model_validate(knowledge.load(RULES_FILE))
+    return knowledge.load_as(RULES_FILE, _GlobalRules)
 
 
 @cache

@@ -26,13 +26,14 @@ from collections import defaultdict
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, table
 from claimscribe.reference.codebook import Codebook
 
@@ -42,13 +43,7 @@ FAMILY_FILE = "families/imaging_included.yaml"
 PtpIndicators = dict[str, dict[str, int]]
 
 
-class StrictData(BaseModel):
-    """Knowledge rows are read strictly: an unknown key is a typo, not a silent no-op."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class IncludedEntry(StrictData):
+class IncludedEntry(Strict):
     """Procedure codes whose descriptor (or a CPT instruction) includes the listed guidance codes."""
 
     id: str
@@ -88,7 +83,7 @@ class IncludedEntry(StrictData):
         return (start is None or start <= on) and (self.effective_to is None or on <= self.effective_to)
 
 
-class Counterpart(StrictData):
+class Counterpart(Strict):
     """A "without imaging" code and the with-imaging code to report when guidance was used."""
 
     code: str
@@ -99,7 +94,7 @@ class Counterpart(StrictData):
     ncci_ptp_2024q3: dict[str, int] = Field(default_factory=dict)
 
 
-class IncludedFamily(StrictData):
+class IncludedFamily(Strict):
     family: Literal["imaging_included"]
     verified: dt.date
     description: str
@@ -126,7 +121,7 @@ class IncludedFamily(StrictData):
 @cache
 def family() -> IncludedFamily:
     """The family file, validated."""
-    return IncludedFamily.model_validate(knowledge.load(FAMILY_FILE))
+    return knowledge.load_as(FAMILY_FILE, IncludedFamily)
 
 
 def guidance_codes() -> frozenset[str]:
@@ -158,8 +153,8 @@ def including_entry(procedure: str, guidance: str, on: dt.date) -> IncludedEntry
 
 def cite(source_ids: tuple[str, ...] | list[str], where: str) -> str:
     """A finding's source: the knowledge entry, then each cited source's title and URL."""
-    known = {s["id"]: s for s in knowledge.load("sources.yaml")["sources"]}
-    titles = [f"{known[i]['title']} <{known[i]['url']}>" for i in source_ids]
+    known = knowledge.sources()
+    titles = [f"{known[i].title} <{known[i].url}>" for i in source_ids]
     return f"knowledge {where}: " + "; ".join(titles)
 
 

@@ -42,7 +42,6 @@ from claimscribe import knowledge
 from claimscribe.claims.facts import Modality, ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.imaging_included import (
-    StrictData,
     cite,
     distinct_modifiers,
     included_table,
@@ -51,6 +50,8 @@ from claimscribe.edits.imaging_included import (
 from claimscribe.edits.model import Finding, Outcome, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.payment import component_modifiers
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, modifier_sets, table
 from claimscribe.reference.codebook import Codebook
 
@@ -64,7 +65,7 @@ FILLER = frozenset({"a", "an", "and", "at", "for", "from", "in", "of", "on", "th
 SUGGESTED = {"encounter": "XE", "site": "XS", "purpose": "XU"}
 
 
-class SurgicalCodes(StrictData):
+class SurgicalCodes(Strict):
     cpt_from: str
     cpt_to: str
     global_days: tuple[str, ...] = Field(min_length=1)
@@ -73,14 +74,14 @@ class SurgicalCodes(StrictData):
     confidence: Literal["high", "medium", "low"] | None = None
 
 
-class PurposeTerms(StrictData):
+class PurposeTerms(Strict):
     terms: tuple[str, ...] = Field(min_length=1)
     note: str
     sources: tuple[str, ...] = Field(min_length=1)
     confidence: Literal["high", "medium", "low"] | None = None
 
 
-class IntegralPolicy(StrictData):
+class IntegralPolicy(Strict):
     summary: str
     sources: tuple[str, ...] = Field(min_length=1)
     data_sources: tuple[str, ...] = ()
@@ -94,7 +95,7 @@ class IntegralPolicy(StrictData):
     integral_purpose_terms: PurposeTerms
 
 
-class IntegralException(StrictData):
+class IntegralException(Strict):
     """Procedure codes with which the listed imaging codes may be reported, under a condition."""
 
     id: str
@@ -114,7 +115,7 @@ class IntegralException(StrictData):
     ncci_ptp_hospital_2026q2_differs: PtpIndicators = Field(default_factory=dict)
 
 
-class IntegralFamily(StrictData):
+class IntegralFamily(Strict):
     family: Literal["imaging_integral_exceptions"]
     verified: dt.date
     description: str
@@ -127,7 +128,7 @@ class IntegralFamily(StrictData):
 @cache
 def family() -> IntegralFamily:
     """The exceptions file with its policy block, validated."""
-    return IntegralFamily.model_validate(knowledge.load(FAMILY_FILE))
+    return knowledge.load_as(FAMILY_FILE, IntegralFamily)
 
 
 def is_surgical(code: str, on: dt.date, codebook: Codebook) -> bool:
@@ -282,7 +283,8 @@ def _judge(claim: Claim, index: int, context: _Context) -> Finding:
             f"when no X modifier fits) to {line.code}; otherwise remove it.",
             source,
         )
-    components = "/".join(sorted(set(line.modifiers) & {"26", "TC"}))
+    named = component_modifiers()
+    components = "/".join(sorted(set(line.modifiers) & {named.professional, named.technical}))
     unbundle = f"; modifier {components} does not unbundle it" if components else ""
     return _finding(
         "denied",

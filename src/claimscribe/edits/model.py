@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from claimscribe.reference.models import Number
+from claimscribe.numbers import Number
 
 Severity = Literal["error", "warning", "info"]
 Outcome = Literal["payable", "denied", "review"]

@@ -29,13 +29,13 @@ from collections import defaultdict
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import Finding, data_warnings, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.payment import claim_types
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, table
 from claimscribe.reference.codebook import MUE_FAMILY, Codebook
 from claimscribe.reference.models import MueValue
@@ -44,11 +44,7 @@ RULE_ID = "MUE"
 RULES_FILE = "rules/mue_adjudication.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Indicator(_Strict):
+class _Indicator(Strict):
     scope: Literal["line", "date_of_service"]
     effect: Literal["denied", "review"]
     meaning: str
@@ -56,16 +52,15 @@ class _Indicator(_Strict):
     source: str
 
 
-class _MueRules(_Strict):
+class _MueRules(Strict):
     sources: dict[str, str]
-    tables: dict[Literal["professional", "institutional"], str]
     indicators: dict[str, _Indicator]
     denial_scope_source: str
 
 
 @cache
 def rules() -> _MueRules:
-    return _MueRules.model_validate(knowledge.load(RULES_FILE))
+    return knowledge.load_as(RULES_FILE, _MueRules)
 
 
 def _plain(text: str) -> str:
@@ -107,7 +102,7 @@ def batch_tables() -> list[Table]:
         table(
             "k_mue_table",
             ("claim_type", "family"),
-            ((t, MUE_FAMILY[s]) for t, s in rules().tables.items()),
+            ((t, MUE_FAMILY[c.mue]) for t, c in claim_types().items()),
         ),
     ]
 
@@ -115,7 +110,7 @@ def batch_tables() -> list[Table]:
 @edit(RULE_ID, order=70, tables=batch_tables)
 def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> list[Finding]:
     """Units of each code against its MUE, per line (MAI 1) or per date of service (MAI 2 and 3)."""
-    setting = rules().tables[claim.claim_type]
+    setting = claim_types()[claim.claim_type].mue
     groups: dict[tuple[dt.date, str], list[int]] = defaultdict(list)
     for index, line in enumerate(claim.lines):
         groups[(claim.line_date(line), line.code)].append(index)

@@ -37,13 +37,13 @@ from claimscribe.edits.distinct import (
 )
 from claimscribe.edits.model import Finding, Outcome, severity_for
 from claimscribe.edits.registry import edit
+from claimscribe.knowledge.payment import claim_types
 from claimscribe.knowledge.tables import Table, modifier_sets, table
 from claimscribe.reference.codebook import PTP_FAMILY, Codebook
 from claimscribe.reference.models import PtpEdit
 from claimscribe.reference.ptp_index import PtpPairs
 
 RULE_ID = "NCCI-PTP"
-SETTING = {"professional": "practitioner", "institutional": "hospital"}
 
 
 def _source(pair: PtpEdit) -> str:
@@ -188,7 +188,11 @@ def _judge(
 def batch_tables() -> list[Table]:
     """The PTP table of each claim type, and the associated modifiers (anatomic ones apart)."""
     return [
-        table("k_ptp_table", ("claim_type", "family"), ((t, PTP_FAMILY[s]) for t, s in SETTING.items())),
+        table(
+            "k_ptp_table",
+            ("claim_type", "family"),
+            ((t, PTP_FAMILY[c.ncci_ptp]) for t, c in claim_types().items()),
+        ),
         modifier_sets(ptp_nonanatomic=ptp_modifiers() - anatomic_modifiers(), anatomic=anatomic_modifiers()),
     ]
 
@@ -202,7 +206,9 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
     findings: list[Finding] = []
     warned: set[str] = set()
     for on, lines_by_code in sorted(by_date.items()):
-        columns, release, warnings = codebook.ptp_pair_columns(lines_by_code, on, SETTING[claim.claim_type])
+        columns, release, warnings = codebook.ptp_pair_columns(
+            lines_by_code, on, claim_types()[claim.claim_type].ncci_ptp
+        )
         for warning in warnings:
             if warning not in warned:
                 warned.add(warning)

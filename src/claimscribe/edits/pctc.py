@@ -27,17 +27,16 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.model import Finding, data_warnings, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.payment import pfs_rules
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, effect, modifier_sets, params, table
 from claimscribe.pricing.pfs import is_facility
-from claimscribe.pricing.rules import pfs_rules
 from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "PCTC"
@@ -45,20 +44,16 @@ RULES_FILE = "rules/pctc_modifiers.yaml"
 Component = Literal["professional", "technical"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Indicator(_Strict):
+class _Indicator(Strict):
     allowed: tuple[Component, ...]
 
 
-class _Components(_Strict):
+class _Components(Strict):
     source: str
     indicators: dict[str, _Indicator]
 
 
-class _Effect(_Strict):
+class _Effect(Strict):
     effect: Literal["denied", "review"]
     source: str
 
@@ -67,7 +62,7 @@ class _FacilityRule(_Effect):
     indicators: tuple[str, ...]
 
 
-class _PctcRules(_Strict):
+class _PctcRules(Strict):
     sources: dict[str, str]
     components: _Components
     invalid_modifier: _Effect
@@ -77,7 +72,7 @@ class _PctcRules(_Strict):
 @cache
 def rules() -> _PctcRules:
     """pctc_modifiers.yaml, checked to cover every PC/TC indicator that pfs_payment_rules.yaml defines."""
-    loaded = _PctcRules.model_validate(knowledge.load(RULES_FILE))
+    loaded = knowledge.load_as(RULES_FILE, _PctcRules)
     defined, covered = set(pfs_rules().pctc_indicators.indicators), set(loaded.components.indicators)
     if defined != covered:
         raise ValueError(

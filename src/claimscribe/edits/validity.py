@@ -31,16 +31,15 @@ from collections import defaultdict
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.model import Finding, Outcome, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError, UnknownCodeError
+from claimscribe.knowledge.payment import claim_types, pfs_rules
+from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, effect, params, table
-from claimscribe.pricing.rules import pfs_rules
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord, Icd10cmStatus
 
@@ -51,38 +50,34 @@ DELETED_FILE = "rules/deleted_codes.yaml"
 CODE_FAMILIES = ("pfs_rvu", "opps_hcpcs", "asc", "hcpcs_short", "hcpcs_annual")
 # What each effect of the status file does to the line ("info": a finding without effect).
 OUTCOMES: dict[str, Outcome | None] = {"denied": "denied", "review": "review", "info": None, "none": None}
-# The release whose staleness matters for a line's validity, by claim type.
-LINE_FAMILY = {"professional": "pfs_rvu", "institutional": "opps_hcpcs"}
+# The release whose staleness matters for a line's validity, by the claim type's payment system.
+PAYMENT_FAMILY = {"pfs": "pfs_rvu", "opps": "opps_hcpcs"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _StatusEffect(_Strict):
+class _StatusEffect(Strict):
     effect: Literal["denied", "review", "info", "none"]
     why: str
     source: str | None = None
 
 
-class _StatusCodes(_Strict):
+class _StatusCodes(Strict):
     source: str
     codes: dict[str, _StatusEffect]
 
 
-class _Effect(_Strict):
+class _Effect(Strict):
     effect: Literal["denied", "review"]
     source: str
 
 
-class _StatusRules(_Strict):
+class _StatusRules(Strict):
     sources: dict[str, str]
     status_codes: _StatusCodes
     unknown_code: _Effect
     diagnosis: _Effect
 
 
-class _DeletedCode(_Strict):
+class _DeletedCode(Strict):
     deleted_on: dt.date
     report_instead: tuple[str, ...] = ()
     note: str
@@ -90,14 +85,14 @@ class _DeletedCode(_Strict):
     checked: str | None = None
 
 
-class _DeletedCodes(_Strict):
+class _DeletedCodes(Strict):
     codes: dict[str, _DeletedCode]
 
 
 @cache
 def status_rules() -> _StatusRules:
     """pfs_status_codes.yaml, checked to cover every status code that pfs_payment_rules.yaml defines."""
-    rules = _StatusRules.model_validate(knowledge.load(STATUS_FILE))
+    rules = knowledge.load_as(STATUS_FILE, _StatusRules)
     defined, covered = set(pfs_rules().status_codes.codes), set(rules.status_codes.codes)
     if defined != covered:
         raise ValueError(
@@ -110,17 +105,16 @@ def status_rules() -> _StatusRules:
 @cache
 def deleted_codes() -> dict[str, _DeletedCode]:
     """deleted_codes.yaml, checked to cite only sources that knowledge/sources.yaml registers."""
-    codes = _DeletedCodes.model_validate(knowledge.load(DELETED_FILE)).codes
-    known = {s["id"] for s in knowledge.load("sources.yaml")["sources"]}
-    unknown = sorted({i for entry in codes.values() for i in entry.sources} - known)
+    codes = knowledge.load_as(DELETED_FILE, _DeletedCodes).codes
+    unknown = sorted({i for entry in codes.values() for i in entry.sources} - set(knowledge.sources()))
     if unknown:
         raise ValueError(f"knowledge/{DELETED_FILE}: sources {unknown} are not in knowledge/sources.yaml")
     return codes
 
 
 def _cite(entry: _DeletedCode, code: str) -> str:
-    titles = {s["id"]: s["title"] for s in knowledge.load("sources.yaml")["sources"]}
-    return f"knowledge/{DELETED_FILE} {code}: " + "; ".join(titles[i] for i in entry.sources)
+    known = knowledge.sources()
+    return f"knowledge/{DELETED_FILE} {code}: " + "; ".join(known[i].title for i in entry.sources)
 
 
 def _finding(
@@ -286,7 +280,7 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
     """Line codes unknown or not payable under the PFS on their date, and invalid diagnoses."""
     findings: list[Finding] = []
     warnings: dict[str, str] = {}
-    family = LINE_FAMILY[claim.claim_type]
+    family = PAYMENT_FAMILY[claim_types()[claim.claim_type].payment]
     for index, line in enumerate(claim.lines):
         on = claim.line_date(line)
         resolution = codebook.resolve(family, on)

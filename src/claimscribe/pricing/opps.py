@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from claimscribe.knowledge.payment import OppsStatusIndicator, opps_asc_rules
 from claimscribe.pricing.discount import DiscountUnit, discount_units
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import Price
 from claimscribe.pricing.money import WHOLE, ZERO, amount_text, of_percent, percent_text, to_cents
-from claimscribe.pricing.rules import OppsStatusIndicator, opps_asc_rules
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from claimscribe.knowledge.payment import pfs_rules, place_of_service_rules
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import ConversionFactor, Gpci, Price, RvuRow
 from claimscribe.pricing.money import WHOLE, ZERO, amount_text, of_percent, to_cents
@@ -26,7 +27,6 @@ from claimscribe.pricing.pfs_modifiers import (
     surgical_role_adjustment,
 )
 from claimscribe.pricing.pfs_multiple import Procedure, apply_multiple_procedure_rules
-from claimscribe.pricing.rules import pfs_rules, place_of_service_rules
 
 
 def is_facility(place_of_service: str) -> bool:

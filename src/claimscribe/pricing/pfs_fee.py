@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from claimscribe.knowledge.payment import pfs_rules
 from claimscribe.pricing.model import ConversionFactor, Gpci, RvuRow
 from claimscribe.pricing.money import ZERO, amount_text
-from claimscribe.pricing.rules import pfs_rules
 
 
 @dataclass(frozen=True)

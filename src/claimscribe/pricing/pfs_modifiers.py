@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from claimscribe.knowledge.payment import StatusCode, SurgicalRoleIndicator, pfs_rules
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import RvuRow
 from claimscribe.pricing.money import ZERO, of_percent, percent_text
-from claimscribe.pricing.rules import StatusCode, SurgicalRoleIndicator, pfs_rules
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from claimscribe.knowledge.payment import MultipleProcedureIndicator, pfs_rules
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.money import ZERO, amount_text, of_percent, percent_text
-from claimscribe.pricing.rules import MultipleProcedureIndicator, pfs_rules
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,8 @@ def _endoscopic_family(base: str, members: list[Procedure], traces: dict[int, li
     return _Ranked(sum((c for _, c, _ in parts), ZERO), parts)
 
 
-def _surgical_ranking(
-    procedures: Sequence[Procedure], amounts: dict[int, Decimal], traces: dict[int, list[str]]
-) -> None:
-    """Rank indicator 2 procedures and indicator 3 families by fee: 100% then 50% (Chapter 12 §40.6)."""
-    rule = pfs_rules().multiple_procedure
+def _ranked_items(procedures: Sequence[Procedure], traces: dict[int, list[str]]) -> list[_Ranked]:
+    """What is ranked: each unit of an indicator 2 procedure, and each endoscopic family as one item."""
     items: list[_Ranked] = []
     families: dict[str, list[Procedure]] = defaultdict(list)
     bases = {p.endo_base or p.code for p in procedures if _indicator(p).rule == "endoscopic"}
@@ -125,20 +122,24 @@ def _surgical_ranking(
             # A base endoscopy billed with an endoscopy of its family joins that family (RVUPUF ENDO BASE).
             families[procedure.code].append(procedure)
         elif kind == "surgical":
-            for unit in range(procedure.units):
-                items.append(
-                    _Ranked(
-                        procedure.unit_amount,
-                        [(procedure.index, procedure.unit_amount, _unit_name(procedure, unit))],
-                    )
+            items += [
+                _Ranked(
+                    procedure.unit_amount,
+                    [(procedure.index, procedure.unit_amount, _unit_name(procedure, u))],
                 )
+                for u in range(procedure.units)
+            ]
         elif kind == "endoscopic":
             families[procedure.endo_base or procedure.code].append(procedure)
-    for base, members in families.items():
-        items.append(_endoscopic_family(base, members, traces))
-    if not items:
-        return
-    ranked = sorted(items, key=lambda item: item.value, reverse=True)
+    return items + [_endoscopic_family(base, members, traces) for base, members in families.items()]
+
+
+def _surgical_ranking(
+    procedures: Sequence[Procedure], amounts: dict[int, Decimal], traces: dict[int, list[str]]
+) -> None:
+    """Rank indicator 2 procedures and indicator 3 families by fee: 100% then 50% (Chapter 12 §40.6)."""
+    rule = pfs_rules().multiple_procedure
+    ranked = sorted(_ranked_items(procedures, traces), key=lambda item: item.value, reverse=True)
     total = len(ranked)
     for rank, item in enumerate(ranked, start=1):
         percent = rule.highest_percent if rank == 1 else rule.subsequent_percent

@@ -21,6 +21,7 @@ import duckdb
 
 from claimscribe import config, knowledge
 from claimscribe.errors import BadInputError, CodebookMissingError, UnknownCodeError
+from claimscribe.knowledge.payment import component_modifiers
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.model import ConversionFactor, Gpci, RvuRow
 from claimscribe.pricing.opps import opps_payment
@@ -567,89 +568,49 @@ class Codebook:
         return record
 
     def _code(self, code: str, on: dt.date, locality: str | None) -> CodeRecord:
-        warnings: list[str] = []
-        vintages: dict[str, str] = {}
-        rows, rvu_dataset, notes = self.rvu_rows(code, on)
-        warnings += notes
-        opps, opps_warn = self.opps(code, on)
-        asc, asc_warn = self.asc(code, on)
-        short, long = self.hcpcs_descriptors(code, on)
-        mue_prac, mue_warn = self.mue(code, on, "practitioner")
-        mue_hosp, _ = self.mue(code, on, "outpatient_hospital")
-        addon, _ = self.addon_primaries(code, on)
-        if not rows and opps is None and asc is None and short is None and long is None:
+        """Look the code up in every dataset, price its PFS rows, and say which releases were used."""
+        found = self._lookups(code, on)
+        if found.is_unknown:
             raise UnknownCodeError(
                 f"{code} is not in any loaded CMS dataset for {on} (PFS, OPPS, ASC, HCPCS)"
             )
-        global_row = rows.get("")
-        cf = self.conversion_factor(on) if rows else None
+        cf = self.conversion_factor(on) if found.rows else None
         gpci = self.gpci(locality, on) if locality else None
-        payment_trace: list[str] = []
-        nonfac = fac = None
-        capped = None
-        if global_row is not None and cf is not None:
-            nf_price = pfs_amount(global_row, cf, facility=False, gpci=gpci, opps_cap=False)
-            f_price = pfs_amount(global_row, cf, facility=True, gpci=gpci, opps_cap=False)
-            nonfac, fac = nf_price.amount, f_price.amount
-            payment_trace += [*nf_price.trace, *(s for s in f_price.trace if s not in nf_price.trace)]
-            cap_price = pfs_amount(global_row, cf, facility=False, gpci=gpci)
-            if cap_price.amount < nonfac:
-                capped = cap_price.amount
-                payment_trace += [t for t in cap_price.trace if t.startswith("OPPS cap")]
-        components: dict[str, Component] = {}
-        for modifier in ("26", "TC"):
-            row = rows.get(modifier)
-            if row is not None and cf is not None:
-                components[modifier] = Component(
-                    modifier=modifier,
-                    rvu=_rvu(row),
-                    pfs_nonfacility=pfs_amount(row, cf, facility=False, gpci=gpci, opps_cap=False).amount,
-                    pfs_facility=pfs_amount(row, cf, facility=True, gpci=gpci, opps_cap=False).amount,
-                )
-        if rvu_dataset is not None:
-            vintages["pfs_rvu"] = rvu_dataset.title
-            if cf is not None:
-                vintages["conversion_factor"] = cf.source
-        if gpci is not None:
-            vintages["gpci"] = gpci.source
-        for key, record in (
-            ("opps", opps),
-            ("asc", asc),
-            ("mue_practitioner", mue_prac),
-            ("mue_outpatient_hospital", mue_hosp),
-        ):
-            if record is not None:
-                vintages[key] = record.source
-        for extra in (opps_warn, asc_warn, mue_warn):
-            warnings += [w for w in extra if w not in warnings]
-        any_row = global_row or next(iter(rows.values()), None)
+        global_row = found.rows.get("")
+        any_row = global_row or next(iter(found.rows.values()), None)
         descriptor = any_row.description if any_row is not None else None
         return CodeRecord(
             code=code,
             date_of_service=on,
-            descriptor=descriptor or short or (opps.short_descriptor if opps else None),
-            long_descriptor=long,
+            descriptor=descriptor or found.short or (found.opps.short_descriptor if found.opps else None),
+            long_descriptor=found.long,
             status=global_row.status_code if global_row is not None else None,
             rvu=_rvu(global_row) if global_row is not None else None,
             conversion_factor=cf.value if cf is not None else None,
             global_days=global_row.global_days if global_row is not None else None,
             pctc_indicator=global_row.pctc_indicator if global_row is not None else None,
             indicators=_indicators(global_row) if global_row is not None else None,
-            payment=Payment(
-                pfs_nonfacility=nonfac,
-                pfs_facility=fac,
-                pfs_nonfacility_opps_capped=capped,
-                opps=opps,
-                asc=asc,
-                locality=f"{gpci.mac}-{gpci.locality_number}" if gpci else None,
-                trace=tuple(payment_trace),
-            ),
-            components=components,
-            mue={"practitioner": mue_prac, "outpatient_hospital": mue_hosp},
-            add_on=bool(addon),
-            vintages=vintages,
-            warnings=warnings,
+            payment=_payment(found, cf, gpci),
+            components=_components(found.rows, cf, gpci),
+            mue={"practitioner": found.mue_practitioner, "outpatient_hospital": found.mue_hospital},
+            add_on=found.add_on,
+            vintages=found.vintages(cf, gpci),
+            warnings=found.warnings,
         )
+
+    def _lookups(self, code: str, on: dt.date) -> _Found:
+        """The code's rows in every dataset family on the date, with the data warnings they raised."""
+        rows, rvu_dataset, warnings = self.rvu_rows(code, on)
+        opps, opps_warn = self.opps(code, on)
+        asc, asc_warn = self.asc(code, on)
+        short, long = self.hcpcs_descriptors(code, on)
+        mue_prac, mue_warn = self.mue(code, on, "practitioner")
+        mue_hosp, _ = self.mue(code, on, "outpatient_hospital")
+        addon, _ = self.addon_primaries(code, on)
+        warnings = list(warnings)
+        for extra in (opps_warn, asc_warn, mue_warn):
+            warnings += [w for w in extra if w not in warnings]
+        return _Found(rows, rvu_dataset, opps, asc, short, long, mue_prac, mue_hosp, bool(addon), warnings)
 
     def search(self, query: str, on: dt.date, limit: int = 25) -> list[tuple[str, str | None]]:
         """Codes whose number or PFS short descriptor matches `query`."""
@@ -659,6 +620,95 @@ class Codebook:
             for code, desc in self._q("search_codes", dataset_id=d.dataset_id, q=query.strip(), limit=limit):
                 found.setdefault(code, desc)
         return sorted(found.items())[:limit]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the datasets in force on a date hold for one code."""
+
+    rows: dict[str, RvuRow]
+    rvu_dataset: DatasetInfo | None
+    opps: OppsPayment | None
+    asc: AscPayment | None
+    short: str | None
+    long: str | None
+    mue_practitioner: MueValue | None
+    mue_hospital: MueValue | None
+    add_on: bool
+    warnings: list[str]
+
+    @property
+    def is_unknown(self) -> bool:
+        return (
+            not self.rows
+            and self.opps is None
+            and self.asc is None
+            and self.short is None
+            and self.long is None
+        )
+
+    def vintages(self, cf: ConversionFactor | None, gpci: Gpci | None) -> dict[str, str]:
+        """The release of every dataset the record was made from."""
+        vintages: dict[str, str] = {}
+        if self.rvu_dataset is not None:
+            vintages["pfs_rvu"] = self.rvu_dataset.title
+            if cf is not None:
+                vintages["conversion_factor"] = cf.source
+        if gpci is not None:
+            vintages["gpci"] = gpci.source
+        for key, record in (
+            ("opps", self.opps),
+            ("asc", self.asc),
+            ("mue_practitioner", self.mue_practitioner),
+            ("mue_outpatient_hospital", self.mue_hospital),
+        ):
+            if record is not None:
+                vintages[key] = record.source
+        return vintages
+
+
+def _payment(found: _Found, cf: ConversionFactor | None, gpci: Gpci | None) -> Payment:
+    """The PFS fee schedule amounts of the global row (non-facility, facility, OPPS-capped) with their trace,
+    and the OPPS and ASC rates: composed from the pure `pricing` formulas."""
+    global_row = found.rows.get("")
+    trace: list[str] = []
+    nonfac = fac = capped = None
+    if global_row is not None and cf is not None:
+        nf_price = pfs_amount(global_row, cf, facility=False, gpci=gpci, opps_cap=False)
+        f_price = pfs_amount(global_row, cf, facility=True, gpci=gpci, opps_cap=False)
+        nonfac, fac = nf_price.amount, f_price.amount
+        trace += [*nf_price.trace, *(s for s in f_price.trace if s not in nf_price.trace)]
+        cap_price = pfs_amount(global_row, cf, facility=False, gpci=gpci)
+        if cap_price.amount < nonfac:
+            capped = cap_price.amount
+            trace += [t for t in cap_price.trace if t.startswith("OPPS cap")]
+    return Payment(
+        pfs_nonfacility=nonfac,
+        pfs_facility=fac,
+        pfs_nonfacility_opps_capped=capped,
+        opps=found.opps,
+        asc=found.asc,
+        locality=f"{gpci.mac}-{gpci.locality_number}" if gpci else None,
+        trace=tuple(trace),
+    )
+
+
+def _components(
+    rows: dict[str, RvuRow], cf: ConversionFactor | None, gpci: Gpci | None
+) -> dict[str, Component]:
+    """The professional (26) and technical (TC) component rows the code has, each priced."""
+    components: dict[str, Component] = {}
+    named = component_modifiers()
+    for modifier in (named.professional, named.technical):
+        row = rows.get(modifier)
+        if row is not None and cf is not None:
+            components[modifier] = Component(
+                modifier=modifier,
+                rvu=_rvu(row),
+                pfs_nonfacility=pfs_amount(row, cf, facility=False, gpci=gpci, opps_cap=False).amount,
+                pfs_facility=pfs_amount(row, cf, facility=True, gpci=gpci, opps_cap=False).amount,
+            )
+    return components
 
 
 def _rvu_row(r: Sequence[Any], source: str) -> RvuRow:

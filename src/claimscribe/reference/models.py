@@ -6,12 +6,10 @@ Money and RVUs are `Decimal` in Python and plain JSON numbers on the wire (dolla
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict
 
-Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+from claimscribe.numbers import Number
 
 
 class Frozen(BaseModel):

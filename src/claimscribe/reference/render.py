@@ -16,9 +16,7 @@ def _money(value: Decimal | None) -> str:
     return "-" if value is None else f"${value:,.2f}"
 
 
-def code_record(record: CodeRecord) -> Group:
-    """The reference view of one code: RVUs, payment by setting, components, MUEs, vintages, warnings."""
-    title = Text(f"{record.code}  {record.descriptor or ''}", style="bold")
+def _facts(record: CodeRecord) -> Table:
     facts = Table.grid(padding=(0, 2))
     facts.add_row("date of service", str(record.date_of_service))
     facts.add_row("status", record.status or "-")
@@ -27,35 +25,38 @@ def code_record(record: CodeRecord) -> Group:
     facts.add_row("conversion factor", str(record.conversion_factor or "-"))
     if record.payment.locality:
         facts.add_row("locality", record.payment.locality)
+    return facts
+
+
+def _rvus(record: CodeRecord) -> Table:
+    """The global row and each component row: RVUs and PFS rates."""
     rvus = Table(title="RVUs", title_justify="left")
     for column in ("", "work", "PE NF", "PE F", "MP", "total NF", "total F", "PFS NF", "PFS F"):
         rvus.add_column(column, justify="right", no_wrap=True)
-    if record.rvu:
-        r = record.rvu
+    rows = (
+        [("global", record.rvu, record.payment.pfs_nonfacility, record.payment.pfs_facility)]
+        if record.rvu
+        else []
+    )
+    rows += [(m, c.rvu, c.pfs_nonfacility, c.pfs_facility) for m, c in record.components.items()]
+    for name, r, nonfacility, facility in rows:
+        assert r is not None
         rvus.add_row(
-            "global",
+            name,
             str(r.work),
             str(r.pe_nonfacility),
             str(r.pe_facility),
             str(r.mp),
             str(r.total_nonfacility),
             str(r.total_facility),
-            _money(record.payment.pfs_nonfacility),
-            _money(record.payment.pfs_facility),
+            _money(nonfacility),
+            _money(facility),
         )
-    for modifier, comp in record.components.items():
-        r = comp.rvu
-        rvus.add_row(
-            modifier,
-            str(r.work),
-            str(r.pe_nonfacility),
-            str(r.pe_facility),
-            str(r.mp),
-            str(r.total_nonfacility),
-            str(r.total_facility),
-            _money(comp.pfs_nonfacility),
-            _money(comp.pfs_facility),
-        )
+    return rvus
+
+
+def _sites(record: CodeRecord) -> Table:
+    """Payment by site of service: office and facility PFS, OPPS and ASC."""
     sites = Table(title="Payment by site of service", title_justify="left")
     sites.add_column("setting")
     sites.add_column("rate", justify="right")
@@ -77,6 +78,12 @@ def code_record(record: CodeRecord) -> Group:
     asc = record.payment.asc
     if asc:
         sites.add_row("Ambulatory surgery center", _money(asc.rate), f"PI {asc.payment_indicator}")
+    return sites
+
+
+def code_record(record: CodeRecord) -> Group:
+    """The reference view of one code: RVUs, payment by setting, components, MUEs, vintages, warnings."""
+    title = Text(f"{record.code}  {record.descriptor or ''}", style="bold")
     mue = Table(title="Medically unlikely edits", title_justify="left")
     for column in ("setting", "units", "MAI", "rationale"):
         mue.add_column(column)
@@ -86,7 +93,15 @@ def code_record(record: CodeRecord) -> Group:
     sources = Table.grid(padding=(0, 2))
     for key, release in record.vintages.items():
         sources.add_row(key, release)
-    parts: list = [title, facts, rvus, sites, mue, Text("Sources", style="bold"), sources]
+    parts: list = [
+        title,
+        _facts(record),
+        _rvus(record),
+        _sites(record),
+        mue,
+        Text("Sources", style="bold"),
+        sources,
+    ]
     parts += [Text(f"warning: {w}", style="yellow") for w in record.warnings]
     return Group(*parts)
 

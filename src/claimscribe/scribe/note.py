@@ -22,9 +22,9 @@ from claimscribe import knowledge
 from claimscribe.claims.facts import Dose, Imaging, Modality, Procedure, ProcedureFacts
 from claimscribe.claims.model import ClaimLine
 from claimscribe.edits.doc import code_documentation
+from claimscribe.knowledge.payment import pfs_rules
 from claimscribe.pricing.errors import PricingInputError
 from claimscribe.pricing.pfs import is_facility
-from claimscribe.pricing.rules import pfs_rules
 
 MISSING = "[not documented]"
 DOSE_KINDS = {

@@ -15,6 +15,7 @@ from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine, Documentation
 from claimscribe.edits.model import CheckResult
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.payment import place_of_service_rules
 from claimscribe.reference.codebook import Codebook
 from claimscribe.scribe.gaps import Gap, gaps
 from claimscribe.scribe.note import Note, interpretation_report, procedure_note
@@ -22,7 +23,6 @@ from claimscribe.scribe.suggest import LineRationale, Shortlist, suggest
 
 Setting = Literal["office", "facility"]
 TEXT_SUFFIXES = (".txt", ".md", ".text")
-PLACE_OF_SERVICE: dict[str, str] = {"office": "11", "facility": "22"}  # CMS POS 11 office, 22 on-campus HOPD
 
 
 class ScribeResult(BaseModel):
@@ -73,7 +73,7 @@ def scribe_text(
         claim = Claim(
             claim_type="professional",
             date_of_service=on,
-            place_of_service=PLACE_OF_SERVICE[setting],
+            place_of_service=place_of_service_rules().settings[setting],
             diagnoses=suggestion.diagnoses,
             lines=lines,
             documentation=Documentation(facts=suggestion.facts),

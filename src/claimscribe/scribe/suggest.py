@@ -28,7 +28,7 @@ from claimscribe.edits.imaging_included import including_entry
 from claimscribe.edits.imaging_integral import family as integral_family
 from claimscribe.edits.imaging_integral import is_surgical
 from claimscribe.errors import BadInputError
-from claimscribe.pricing.rules import pfs_rules
+from claimscribe.knowledge.payment import pfs_rules
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord, PtpEdit
 from claimscribe.scribe import spinal, terms

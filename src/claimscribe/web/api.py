@@ -18,8 +18,10 @@ from claimscribe.claims.readers import ClaimError, numbered, read_claims_text
 from claimscribe.edits.engine import check_claim
 from claimscribe.edits.model import CheckResult
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.payment import place_of_service_rules
+from claimscribe.numbers import Number
 from claimscribe.reference.codebook import Codebook
-from claimscribe.reference.models import CodeRecord, Number
+from claimscribe.reference.models import CodeRecord
 from claimscribe.scribe.gaps import Gap
 from claimscribe.web.context import Db, api_user, codebook, date_or_today
 from claimscribe.web.limits import MAX_AUDIO_BYTES
@@ -312,7 +314,7 @@ async def price(
         claim = Claim(
             claim_type=data.claim_type,
             date_of_service=data.date,
-            place_of_service="11" if data.setting == "office" else "22",
+            place_of_service=place_of_service_rules().settings[data.setting],
             locality=data.locality,
             diagnoses=data.diagnoses,
             lines=[ClaimLine(code=ln.code, modifiers=ln.modifiers, units=ln.units) for ln in data.lines],

@@ -33,7 +33,8 @@ professional AS (
     FROM line_verdict v
     CROSS JOIN comp
     LEFT JOIN cf ON cf.dos = v.dos
-    LEFT JOIN k_pos pos ON pos.pos = coalesce(v.place_of_service, '11')
+    LEFT JOIN k_pos pos ON pos.pos = coalesce(v.place_of_service,
+                                              (SELECT value FROM k_param WHERE name = 'default_place_of_service'))
     LEFT JOIN cb.pfs_rvu g ON g.dataset_id = v.pfs_dataset AND g.hcpcs = v.code AND g.modifier = ''
     LEFT JOIN cb.pfs_rvu c ON c.dataset_id = v.pfs_dataset AND c.hcpcs = v.code AND g.hcpcs IS NOT NULL
          AND c.modifier = CASE WHEN list_contains(v.modifiers, comp.pc) THEN comp.pc

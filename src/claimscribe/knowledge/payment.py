@@ -1,47 +1,25 @@
-"""Payment rules as data: the knowledge YAML files, loaded once and checked against strict models.
+"""Payment rules as data: the knowledge files of CMS payment constants, as strict models loaded once.
 
-Percentages, indicator meanings and the facility place-of-service list live in
+Percentages, indicator meanings, places of service by setting and the tables of each claim type live in
 `claimscribe/knowledge/rules/*.yaml`, each block with the CMS document it comes from; this module only
-reads them (via importlib.resources, once per process) and rejects unknown keys, float percentages
-and indicator codes the engine would not understand.
+reads them and rejects unknown keys, float percentages and indicator codes the engine would not
+understand. `pricing/` applies them; the edits, the codebook and the batch engine read the same values.
 """
 
 from __future__ import annotations
 
-import importlib.resources
-from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
-
-def _exact_decimal(value: Any) -> Any:
-    """Refuse YAML floats for percentages: they must be quoted so they stay exact."""
-    if isinstance(value, float):
-        raise PydanticCustomError(
-            "float_percentage",
-            "percentage {value} must be a quoted string (exact decimal), not a float",
-            {"value": value},
-        )
-    return value
-
-
-Percent = Annotated[Decimal, BeforeValidator(_exact_decimal)]
-
-
-class _Rule(BaseModel):
-    """Base of every rule model: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+from claimscribe import knowledge
+from claimscribe.knowledge.schema import Percent, Strict
 
 # ---- place of service ---------------------------------------------------------------------------
 
 
-class PlaceOfService(_Rule):
+class PlaceOfService(Strict):
     """One POS code: its name, the PE setting it is paid at, and the CMS source."""
 
     name: str
@@ -49,17 +27,46 @@ class PlaceOfService(_Rule):
     source: str
 
 
-class PlaceOfServiceRules(_Rule):
-    """place_of_service.yaml."""
+Setting = Literal["office", "facility"]
+
+
+class PlaceOfServiceRules(Strict):
+    """place_of_service.yaml: each POS's PE setting, and the POS a setting stands for."""
 
     sources: dict[str, str]
+    settings: dict[Setting, str]
+    default_setting: Setting
     codes: dict[str, PlaceOfService]
+
+    @property
+    def default(self) -> str:
+        """The place of service of a line whose claim gives none."""
+        return self.settings[self.default_setting]
+
+
+# ---- claim types --------------------------------------------------------------------------------
+
+
+class ClaimType(Strict):
+    """The CMS tables and payment system of one claim type."""
+
+    form: str
+    ncci_ptp: Literal["practitioner", "hospital"]
+    mue: Literal["practitioner", "outpatient_hospital"]
+    payment: Literal["pfs", "opps"]
+
+
+class ClaimTypes(Strict):
+    """claim_types.yaml."""
+
+    sources: dict[str, str]
+    claim_types: dict[Literal["professional", "institutional"], ClaimType]
 
 
 # ---- physician fee schedule ---------------------------------------------------------------------
 
 
-class ComponentModifiers(_Rule):
+class ComponentModifiers(Strict):
     """Modifiers that select their own row of the RVU file (26, TC, 53)."""
 
     professional: str
@@ -73,7 +80,7 @@ class ComponentModifiers(_Rule):
         return (self.professional, self.technical, *self.other_row_modifiers)
 
 
-class StatusCode(_Rule):
+class StatusCode(Strict):
     """One RVUPUF status code: paid under the PFS or not, and why."""
 
     payable: bool
@@ -82,14 +89,14 @@ class StatusCode(_Rule):
     bundles_into: tuple[str, ...] = ()
 
 
-class StatusCodes(_Rule):
+class StatusCodes(Strict):
     """The RVUPUF status codes."""
 
     source: str
     codes: dict[str, StatusCode]
 
 
-class PctcIndicator(_Rule):
+class PctcIndicator(Strict):
     """One RVUPUF PC/TC indicator and which component a row without modifier is."""
 
     component: Literal["none", "split", "pc", "tc"]
@@ -97,21 +104,21 @@ class PctcIndicator(_Rule):
     components_are_other_codes: bool = False  # indicator 4: no 26/TC rows, the parts are other codes
 
 
-class PctcIndicators(_Rule):
+class PctcIndicators(Strict):
     """The RVUPUF PC/TC indicators."""
 
     source: str
     indicators: dict[str, PctcIndicator]
 
 
-class BilateralIndicator(_Rule):
+class BilateralIndicator(Strict):
     """One BILAT SURG indicator: percent paid with modifier 50."""
 
     percent: Percent
     meaning: str
 
 
-class BilateralRule(_Rule):
+class BilateralRule(Strict):
     """Modifier 50 and its indicators (Pub. 100-04 Chapter 12 §40.7)."""
 
     modifier: str
@@ -122,17 +129,17 @@ class BilateralRule(_Rule):
 Portion = Literal["tc", "pc", "pe"]
 
 
-class MultipleProcedureIndicator(_Rule):
+class MultipleProcedureIndicator(Strict):
     """One MULT PROC indicator: which ranking rule applies and its reductions."""
 
     name: str
     rule: Literal["none", "not_applied", "surgical", "endoscopic", "component_reduction"]
     meaning: str
     source: str
-    reductions: dict[Portion, Percent] = {}
+    reductions: dict[Portion, Percent] = Field(default_factory=dict)
 
 
-class MultipleProcedureRule(_Rule):
+class MultipleProcedureRule(Strict):
     """Multiple surgery percentages and the MULT PROC indicators (Chapter 12 §40.6)."""
 
     highest_percent: Percent
@@ -142,7 +149,7 @@ class MultipleProcedureRule(_Rule):
     indicators: dict[str, MultipleProcedureIndicator]
 
 
-class SurgicalRoleIndicator(_Rule):
+class SurgicalRoleIndicator(Strict):
     """One CO-SURG / ASST SURG / TEAM SURG indicator value."""
 
     payable: bool
@@ -151,7 +158,7 @@ class SurgicalRoleIndicator(_Rule):
     by_report: bool = False
 
 
-class CoSurgeryRule(_Rule):
+class CoSurgeryRule(Strict):
     """Modifier 62 (Chapter 12 §40.8)."""
 
     modifiers: tuple[str, ...]
@@ -160,7 +167,7 @@ class CoSurgeryRule(_Rule):
     indicators: dict[str, SurgicalRoleIndicator]
 
 
-class AssistantAtSurgeryRule(_Rule):
+class AssistantAtSurgeryRule(Strict):
     """Modifiers 80/81/82 and AS (Chapter 12 §20.4.3)."""
 
     physician_modifiers: tuple[str, ...]
@@ -172,7 +179,7 @@ class AssistantAtSurgeryRule(_Rule):
     indicators: dict[str, SurgicalRoleIndicator]
 
 
-class TeamSurgeryRule(_Rule):
+class TeamSurgeryRule(Strict):
     """Modifier 66 (Chapter 12 §40.8)."""
 
     modifiers: tuple[str, ...]
@@ -180,14 +187,14 @@ class TeamSurgeryRule(_Rule):
     indicators: dict[str, SurgicalRoleIndicator]
 
 
-class OppsCapRule(_Rule):
+class OppsCapRule(Strict):
     """The OPPS cap on imaging (DRA 2005 §5102(b))."""
 
     source: str
     meaning: str
 
 
-class PfsRules(_Rule):
+class PfsRules(Strict):
     """pfs_payment_rules.yaml."""
 
     sources: dict[str, str]
@@ -205,7 +212,7 @@ class PfsRules(_Rule):
 # ---- OPPS and ASC -------------------------------------------------------------------------------
 
 
-class OppsStatusIndicator(_Rule):
+class OppsStatusIndicator(Strict):
     """One OPPS status indicator (Addendum D1) and how the engine treats it."""
 
     treatment: Literal["paid", "comprehensive", "conditionally_packaged", "packaged", "not_paid"]
@@ -213,21 +220,21 @@ class OppsStatusIndicator(_Rule):
     packaged_with: tuple[str, ...] = ()
 
 
-class OppsStatusIndicators(_Rule):
+class OppsStatusIndicators(Strict):
     """The OPPS status indicators."""
 
     source: str
     codes: dict[str, OppsStatusIndicator]
 
 
-class ComprehensiveRule(_Rule):
+class ComprehensiveRule(Strict):
     """Comprehensive APC packaging and its exclusions (Chapter 4 §10.2.3)."""
 
     excluded_status_indicators: tuple[str, ...]
     source: str
 
 
-class OppsDiscountRule(_Rule):
+class OppsDiscountRule(Strict):
     """Status indicator T multiple procedure discount."""
 
     status_indicators: tuple[str, ...]
@@ -236,7 +243,7 @@ class OppsDiscountRule(_Rule):
     source: str
 
 
-class OppsTerminatedRule(_Rule):
+class OppsTerminatedRule(Strict):
     """Modifiers 73/52/74 under OPPS (Chapter 4 §20.6.4)."""
 
     modifiers: dict[str, Percent]
@@ -244,7 +251,7 @@ class OppsTerminatedRule(_Rule):
     source: str
 
 
-class OppsRules(_Rule):
+class OppsRules(Strict):
     """The OPPS block of opps_asc_payment_rules.yaml."""
 
     status_indicators: OppsStatusIndicators
@@ -253,21 +260,21 @@ class OppsRules(_Rule):
     terminated_procedures: OppsTerminatedRule
 
 
-class AscPaymentIndicator(_Rule):
+class AscPaymentIndicator(Strict):
     """One ASC payment indicator (Addendum DD1) and how the engine treats it."""
 
     treatment: Literal["paid", "packaged", "not_paid"]
     meaning: str
 
 
-class AscPaymentIndicators(_Rule):
+class AscPaymentIndicators(Strict):
     """The ASC payment indicators."""
 
     source: str
     codes: dict[str, AscPaymentIndicator]
 
 
-class AscDiscountRule(_Rule):
+class AscDiscountRule(Strict):
     """ASC multiple procedure discount (Chapter 14 §40.5)."""
 
     highest_percent: Percent
@@ -275,7 +282,7 @@ class AscDiscountRule(_Rule):
     source: str
 
 
-class AscTerminatedRule(_Rule):
+class AscTerminatedRule(Strict):
     """Modifiers 73/52/74 in an ASC (Chapter 14 §40.4)."""
 
     modifiers: dict[str, Percent]
@@ -283,7 +290,7 @@ class AscTerminatedRule(_Rule):
     source: str
 
 
-class AscRules(_Rule):
+class AscRules(Strict):
     """The ASC block of opps_asc_payment_rules.yaml."""
 
     payment_indicators: AscPaymentIndicators
@@ -291,7 +298,7 @@ class AscRules(_Rule):
     terminated_procedures: AscTerminatedRule
 
 
-class OppsAscRules(_Rule):
+class OppsAscRules(Strict):
     """opps_asc_payment_rules.yaml."""
 
     sources: dict[str, str]
@@ -302,28 +309,34 @@ class OppsAscRules(_Rule):
 # ---- loading ------------------------------------------------------------------------------------
 
 
-def _load(file_name: str) -> dict[str, Any]:
-    """Read one knowledge rules file shipped as package data."""
-    resource = importlib.resources.files("claimscribe.knowledge") / "rules" / file_name
-    data = yaml.safe_load(resource.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise TypeError(f"knowledge/rules/{file_name}: expected a mapping at the top level")
-    return data
-
-
 @cache
 def place_of_service_rules() -> PlaceOfServiceRules:
-    """POS -> facility / non-facility (Pub. 100-04 Chapter 12 §20.4.2), loaded once."""
-    return PlaceOfServiceRules.model_validate(_load("place_of_service.yaml"))
+    """POS -> facility / non-facility (Pub. 100-04 Chapter 12 §20.4.2), and the POS of each setting."""
+    rules = knowledge.load_as("rules/place_of_service.yaml", PlaceOfServiceRules)
+    unknown = sorted(set(rules.settings.values()) - set(rules.codes))
+    if unknown:
+        raise knowledge.KnowledgeFileError(f"knowledge/rules/place_of_service.yaml: settings name {unknown}")
+    return rules
 
 
 @cache
 def pfs_rules() -> PfsRules:
-    """PFS indicator meanings and payment percentages (RVUPUF, Pub. 100-04 Chapter 12), loaded once."""
-    return PfsRules.model_validate(_load("pfs_payment_rules.yaml"))
+    """PFS indicator meanings and payment percentages (RVUPUF, Pub. 100-04 Chapter 12)."""
+    return knowledge.load_as("rules/pfs_payment_rules.yaml", PfsRules)
 
 
 @cache
 def opps_asc_rules() -> OppsAscRules:
-    """OPPS status indicators and ASC payment indicators (Pub. 100-04 Chapters 4 and 14), loaded once."""
-    return OppsAscRules.model_validate(_load("opps_asc_payment_rules.yaml"))
+    """OPPS status indicators and ASC payment indicators (Pub. 100-04 Chapters 4 and 14)."""
+    return knowledge.load_as("rules/opps_asc_payment_rules.yaml", OppsAscRules)
+
+
+@cache
+def claim_types() -> dict[str, ClaimType]:
+    """Claim type -> its NCCI PTP table, MUE table and payment system (claim_types.yaml)."""
+    return dict(knowledge.load_as("rules/claim_types.yaml", ClaimTypes).claim_types)
+
+
+def component_modifiers() -> ComponentModifiers:
+    """26 and TC (and the other modifiers with their own RVU row), from pfs_payment_rules.yaml."""
+    return pfs_rules().component_modifiers
