@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from claimscribe.errors import BadInputError
 from claimscribe.reference.codebook import Codebook
 from claimscribe.scribe.explain import Candidate
 from claimscribe.scribe.mapping import ShortlistConfig, procedure_mapping
@@ -196,9 +197,13 @@ def shortlist(
 
 def prepare(codebook: Codebook, on: dt.date | None = None) -> int:
     """Build (or load) the shortlist index for the codebook now, so that no user waits for it; the number
-    of descriptors indexed (0 when the embedding packages are not installed)."""
+    of descriptors indexed (0 when the embedding packages are not installed, or when the codebook holds no
+    descriptors to index: a sync of a catalog without the fee schedule, e.g. only localities)."""
     try:
         encoder = _encoder()
     except ModuleNotFoundError:
         return 0
-    return len(_index(codebook, on or dt.date.today(), encoder).codes)
+    try:
+        return len(_index(codebook, on or dt.date.today(), encoder).codes)
+    except BadInputError:
+        return 0
