@@ -28,7 +28,9 @@ run: codebook
 	$(BIN)/claimscribe code 76000 --date 2026-03-01
 	$(BIN)/claimscribe serve --host 127.0.0.1 --port 8000
 
+# .ci/system-deps: the Debian packages the tests need (audio, browser, PostgreSQL, Java), apt-installed when root.
 test: install
+	.ci/system-deps
 	$(BIN)/python -m pytest -q
 
 lint: install

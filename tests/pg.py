@@ -35,7 +35,7 @@ def server_bin() -> Path:
         return Path(on_path).parent
     raise PostgresUnavailable(
         "PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/initdb, no initdb on PATH): "
-        "install Debian's postgresql package (.ci/run does)"
+        "install Debian's postgresql package (make test and .ci/run do, through .ci/system-deps)"
     )
 
 
