@@ -27,6 +27,7 @@ from claimscribe.pricing.model import ConversionFactor, Gpci, RvuRow
 from claimscribe.pricing.opps import opps_payment
 from claimscribe.pricing.pfs import pfs_amount
 from claimscribe.reference import calendar
+from claimscribe.reference import icd10cm_conventions as conventions
 from claimscribe.reference.calendar import ClaimType
 from claimscribe.reference.models import (
     AddonEdit,
@@ -544,6 +545,59 @@ class Codebook:
             description=rows[0][0] if rows else None,
             source=history.best.title,
         )
+
+    # -- ICD-10-CM conventions (reference/icd10cm_conventions.py) ------------------------------------------
+    def icd10cm_notes(self, code: str, on: dt.date) -> list[conventions.TabularNote]:
+        """The tabular notes governing a code (chapter, section, then its own and its parents')."""
+        return conventions.notes(self._q, self.resolve("icd10cm_notes", on).best.dataset_id, code)
+
+    def icd10cm_excludes1(self, codes: Sequence[str], on: dt.date) -> list[conventions.Excludes1Pair]:
+        """Excludes1 notes pairing two of `codes`: "is this pair Excludes1" for the edits and the scribe."""
+        notes = self.resolve("icd10cm_notes", on).best
+        return conventions.excludes1_pairs(self._q, notes.dataset_id, notes.title, codes)
+
+    def icd10cm_seventh(self, code: str, on: dt.date) -> list[conventions.SeventhCharacter]:
+        """The seventh characters the tabular defines for a code (empty when none applies)."""
+        return conventions.seventh_characters(
+            self._q, self.resolve("icd10cm_notes", on).best.dataset_id, code
+        )
+
+    def icd10cm_limits(self, code: str, on: dt.date) -> conventions.DxLimits | None:
+        """The I/OCE diagnosis row in force on the date: age range, sex, manifestation, unacceptable PDX."""
+        history = self.resolve("icd10cm_history", on)
+        best = history.best
+        return conventions.limits(self._q, best.dataset_id, best.title, code, history.row_date(best))
+
+    def icd10cm_hierarchy(self, code: str, on: dt.date) -> list[conventions.HierarchyEntry]:
+        """Chapter, section and the codes from the category down to `code`."""
+        tabular = self.resolve("icd10cm", on).best.dataset_id
+        return conventions.hierarchy(
+            self._q, tabular, self.resolve("icd10cm_notes", on).best.dataset_id, code
+        )
+
+    def icd10cm_codes_under(
+        self, prefix: str, on: dt.date, limit: int = 5000
+    ) -> list[conventions.TabularCode]:
+        """The tabular's codes that start with `prefix` (nodot), the prefix itself included, in code order."""
+        dataset = self.resolve("icd10cm", on).best.dataset_id
+        rows = self._q(
+            "icd10cm_codes_under", dataset_id=dataset, prefix=conventions.nodot(prefix), limit=limit
+        )
+        return [
+            conventions.TabularCode(code=c, nodot=n, description=d or "", billable=bool(b))
+            for c, n, d, b in rows
+        ]
+
+    def icd10cm_search(self, query: str, on: dt.date, limit: int = 25) -> list[tuple[str, str, bool]]:
+        """ICD-10-CM codes whose code starts with, or whose description contains, `query`."""
+        text = query.strip()
+        if not text:
+            return []
+        dataset = self.resolve("icd10cm", on).best.dataset_id
+        rows = self._q(
+            "icd10cm_search", dataset_id=dataset, q=text, nodot=conventions.nodot(text), limit=limit
+        )
+        return [(c, d or "", bool(b)) for c, d, b in rows]
 
     def modifiers(self, on: dt.date) -> list[Modifier]:
         dataset = self.resolve("modifiers", on).best

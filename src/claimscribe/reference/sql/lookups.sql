@@ -20,6 +20,58 @@ WHERE dataset_id = $dataset_id AND code_nodot = $code
   AND (effective_from IS NULL OR effective_from <= $on) AND (effective_to IS NULL OR effective_to >= $on)
 LIMIT 1;
 
+-- name: icd10cm_limits
+SELECT description, sex, lo_age, hi_age, manifestation, unacceptable_pdx, effective_from, effective_to
+FROM icd10cm_history
+WHERE dataset_id = $dataset_id AND code_nodot = $code
+  AND (effective_from IS NULL OR effective_from <= $on) AND (effective_to IS NULL OR effective_to >= $on)
+ORDER BY effective_from DESC NULLS LAST LIMIT 1;
+
+-- name: icd10cm_notes_for
+SELECT code, level, seq, scope_from, kind, text FROM icd10cm_note
+WHERE dataset_id = $dataset_id
+  AND left($code, length(scope_from)) >= scope_from AND left($code, length(scope_to)) <= scope_to;
+
+-- name: icd10cm_refs_for
+SELECT code, level, seq, ref_from, ref_to, ref_with FROM icd10cm_note_ref
+WHERE dataset_id = $dataset_id
+  AND left($code, length(scope_from)) >= scope_from AND left($code, length(scope_to)) <= scope_to;
+
+-- name: icd10cm_excludes1
+WITH dx AS (SELECT unnest($codes::VARCHAR[]) AS code)
+SELECT a.code, b.code, r.code, n.text
+FROM icd10cm_note_ref r
+JOIN icd10cm_note n ON n.dataset_id = r.dataset_id AND n.level = r.level AND n.code = r.code AND n.seq = r.seq
+JOIN dx a ON left(a.code, length(r.scope_from)) >= r.scope_from AND left(a.code, length(r.scope_to)) <= r.scope_to
+JOIN dx b ON left(b.code, length(r.ref_from)) >= r.ref_from AND left(b.code, length(r.ref_to)) <= r.ref_to
+WHERE r.dataset_id = $dataset_id AND r.kind = 'excludes1' AND a.code <> b.code
+  AND (r.ref_with IS NULL OR substr(b.code, 4, length(r.ref_with)) = r.ref_with)
+ORDER BY list_position($codes::VARCHAR[], a.code), list_position($codes::VARCHAR[], b.code),
+         CASE r.level WHEN 'code' THEN 0 WHEN 'section' THEN 1 ELSE 2 END, r.seq;
+
+-- name: icd10cm_seventh_for
+SELECT code, code_nodot, char, description FROM icd10cm_seventh
+WHERE dataset_id = $dataset_id AND starts_with($code, code_nodot)
+ORDER BY char;
+
+-- name: icd10cm_ancestors
+SELECT code, code_nodot, description, billable FROM icd10cm
+WHERE dataset_id = $dataset_id AND list_contains($codes::VARCHAR[], code_nodot);
+
+-- name: icd10cm_blocks_for
+SELECT level, id, description FROM icd10cm_block
+WHERE dataset_id = $dataset_id
+  AND left($code, length(first_code)) >= first_code AND left($code, length(last_code)) <= last_code;
+
+-- name: icd10cm_codes_under
+SELECT code, code_nodot, description, billable FROM icd10cm
+WHERE dataset_id = $dataset_id AND starts_with(code_nodot, $prefix) ORDER BY code_nodot LIMIT $limit;
+
+-- name: icd10cm_search
+SELECT code, description, billable FROM icd10cm
+WHERE dataset_id = $dataset_id AND (code_nodot = $nodot OR starts_with(code_nodot, $nodot) OR description ILIKE '%' || $q || '%')
+ORDER BY code_nodot <> $nodot, NOT starts_with(code_nodot, $nodot), length(code_nodot), code_nodot LIMIT $limit;
+
 -- name: modifiers
 SELECT modifier, modifier_type, category, description FROM modifier WHERE dataset_id = $dataset_id
 ORDER BY modifier;

@@ -178,10 +178,63 @@ CREATE TABLE icd10cm_history (
     dataset_id          VARCHAR NOT NULL,
     code_nodot          VARCHAR NOT NULL,
     description         VARCHAR,
-    sex                 VARCHAR,
-    manifestation       BOOLEAN,
+    sex                 VARCHAR,               -- F / M where the file carries sex limits (empty in the mirror)
+    lo_age              INTEGER,               -- I/OCE age range in years (diagnosis/age edit); NULL = 0
+    hi_age              INTEGER,
+    manifestation       BOOLEAN,               -- "in diseases classified elsewhere": never first-listed
+    unacceptable_pdx    BOOLEAN,               -- unacceptable as principal (first-listed) diagnosis
     effective_from      DATE,
     effective_to        DATE
+);
+
+-- The tabular's instructional notes (reference/importers/icd10cm_notes.py): each under its entry (`code`:
+-- a code with its dot, a section id such as M50-M54, or a chapter number) and governing the codes whose
+-- nodot prefix is in scope_from..scope_to.
+CREATE TABLE icd10cm_note (
+    dataset_id          VARCHAR NOT NULL,
+    code                VARCHAR NOT NULL,
+    level               VARCHAR NOT NULL,      -- chapter | section | code
+    scope_from          VARCHAR NOT NULL,
+    scope_to            VARCHAR NOT NULL,
+    kind                VARCHAR NOT NULL,      -- includes, inclusion_term, excludes1, excludes2, code_first,
+                                               -- use_additional_code, code_also, seventh_character_note, note
+    seq                 INTEGER NOT NULL,      -- order of the note under its entry
+    text                VARCHAR NOT NULL
+);
+
+-- The codes a note names in parentheses, as nodot prefix ranges (ref_with: the characters after the
+-- category a "E08-E13 with .52" reference requires).
+CREATE TABLE icd10cm_note_ref (
+    dataset_id          VARCHAR NOT NULL,
+    code                VARCHAR NOT NULL,
+    level               VARCHAR NOT NULL,
+    seq                 INTEGER NOT NULL,
+    kind                VARCHAR NOT NULL,
+    scope_from          VARCHAR NOT NULL,
+    scope_to            VARCHAR NOT NULL,
+    ref_from            VARCHAR NOT NULL,
+    ref_to              VARCHAR NOT NULL,
+    ref_with            VARCHAR
+);
+
+-- Seventh characters defined at a code (with its dot) for it and the codes below it.
+CREATE TABLE icd10cm_seventh (
+    dataset_id          VARCHAR NOT NULL,
+    code                VARCHAR NOT NULL,
+    code_nodot          VARCHAR NOT NULL,
+    char                VARCHAR NOT NULL,
+    description         VARCHAR NOT NULL
+);
+
+-- Chapters and sections (blocks of categories) of the tabular, for the hierarchy of a code.
+CREATE TABLE icd10cm_block (
+    dataset_id          VARCHAR NOT NULL,
+    level               VARCHAR NOT NULL,      -- chapter | section
+    id                  VARCHAR NOT NULL,      -- chapter number or section id
+    first_code          VARCHAR NOT NULL,
+    last_code           VARCHAR NOT NULL,
+    description         VARCHAR NOT NULL,
+    chapter             VARCHAR NOT NULL
 );
 
 CREATE TABLE modifier (
