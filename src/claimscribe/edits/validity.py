@@ -9,7 +9,10 @@ What it checks:
     bundled → denied; restricted coverage → review; carrier priced, excluded from the PFS, measurement
     codes → information) and the meaning that knowledge/rules/pfs_payment_rules.yaml gives it;
   - every claim diagnosis: not a valid, billable ICD-10-CM code on the date → the lines that point to it
-    are denied (every line when none points to it).
+    are denied (every line when none points to it). A date before every loaded ICD-10-CM release (the
+    tabular and the I/OCE diagnosis history) has no code set to check against: the diagnosis is not
+    called invalid, a warning says no release covers the date (code sets change every October, so a
+    later release would call codes deleted since valid and codes added since invalid).
 
 Why: a claim with a code that is not valid on the date of service cannot be processed: the contractor
 returns it as unprocessable (no appeal rights) or denies the line, and a line whose code is not payable
@@ -41,7 +44,7 @@ from claimscribe.knowledge.payment import claim_types, pfs_rules
 from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, effect, params, table
 from claimscribe.reference.codebook import Codebook
-from claimscribe.reference.models import CodeRecord, Icd10cmStatus
+from claimscribe.reference.models import CodeRecord, DatasetInfo, Icd10cmStatus
 
 RULE_ID = "VALIDITY"
 STATUS_FILE = "rules/pfs_status_codes.yaml"
@@ -52,6 +55,8 @@ CODE_FAMILIES = ("pfs_rvu", "opps_hcpcs", "asc", "hcpcs_short", "hcpcs_annual")
 OUTCOMES: dict[str, Outcome | None] = {"denied": "denied", "review": "review", "info": None, "none": None}
 # The release whose staleness matters for a line's validity, by the claim type's payment system.
 PAYMENT_FAMILY = {"pfs": "pfs_rvu", "opps": "opps_hcpcs"}
+# The releases that say which ICD-10-CM codes are valid on a date: the CDC tabular, the I/OCE history.
+ICD10CM_FAMILIES = ("icd10cm", "icd10cm_history")
 
 
 class _StatusEffect(Strict):
@@ -211,15 +216,38 @@ def _icd_family(codebook: Codebook, title: str) -> str | None:
     return next((d.family for d in codebook.datasets if d.title == title), None)
 
 
+def _earliest_diagnosis_release(codebook: Codebook) -> DatasetInfo | None:
+    """The loaded ICD-10-CM release (tabular or I/OCE history) that starts first, if any."""
+    releases = [d for d in codebook.datasets if d.family in ICD10CM_FAMILIES]
+    return min(releases, key=lambda d: d.effective_from) if releases else None
+
+
+def _no_release(code: str, position: int, lines: list[int], on: dt.date, earliest: DatasetInfo) -> Finding:
+    return Finding(
+        rule=RULE_ID,
+        severity="warning",
+        lines=lines,
+        effect=None,
+        message=f"Diagnosis {position} {code} is not checked: no loaded ICD-10-CM release covers {on} "
+        f"(the earliest is {earliest.title}, from {earliest.effective_from}).",
+        fix="Load the ICD-10-CM release in force on the date of service to check its diagnoses.",
+        source=f"{earliest.title} (from {earliest.effective_from}); no earlier ICD-10-CM release loaded",
+    )
+
+
 def _diagnoses(claim: Claim, codebook: Codebook, warnings: dict[str, str]) -> list[Finding]:
     rule = status_rules().diagnosis
     findings: list[Finding] = []
+    earliest = _earliest_diagnosis_release(codebook)
     for position, code in enumerate(claim.diagnoses, start=1):
         pointing = [i for i, line in enumerate(claim.lines) if position in line.diagnosis_pointers]
         by_date: dict[dt.date, list[int]] = defaultdict(list)
         for index in pointing or range(len(claim.lines)):
             by_date[claim.line_date(claim.lines[index])].append(index)
         for on, lines in sorted(by_date.items()):
+            if earliest is not None and on < earliest.effective_from:
+                findings.append(_no_release(code, position, lines, on, earliest))
+                continue
             status = _diagnosis_status(code, on, codebook)
             if status is not None:
                 family = _icd_family(codebook, status.source)
