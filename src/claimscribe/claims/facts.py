@@ -75,6 +75,9 @@ class ProcedureFacts(Strict):
     supervising_physician: str | None = None
     interpretation_report: bool | None = None  # a separate written interpretation of the images exists
     separate_encounter: bool | None = None  # the services were at separate sessions/encounters
+    # The visit was a significant, separately identifiable E/M beyond the procedure's own pre- and
+    # post-procedure work (what modifier 25 asserts); False: the record shows it was not.
+    separately_identifiable_em: bool | None = None
     stated_diagnoses: list[str] = Field(default_factory=list)  # the diagnosis lines, postoperative first
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)  # for the scalar fields above
 

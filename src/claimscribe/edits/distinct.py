@@ -1,31 +1,207 @@
-"""Whether the documentation shows that two services on one claim were distinct.
+"""What the modifiers on two lines prove, and whether the documentation shows the services were distinct.
 
-NCCI lets an associated modifier bypass a PTP edit only when the record shows a different anatomic
-site, a separate encounter, or otherwise non-overlapping services (NCCI Policy Manual, Chapter I §E;
-MLN1783722). This reads that from ProcedureFacts; it never takes the modifier's word for it.
+NCCI lets an associated modifier bypass a PTP edit of modifier indicator 1 only under its own rule
+(NCCI Policy Manual, Chapter I §D and §E; MLN1783722), and this module says which rule decided:
+  - E/M modifiers count only on the E/M line, by the procedure's global period: 25 with a minor
+    procedure (000/010) or another service is the accepted bypass (payable, the record must show a
+    significant, separately identifiable visit); with a major procedure (090) only 57, the decision for
+    surgery, bypasses, and 25 does not;
+  - anatomic modifiers on both lines that differ (RT/LT, F1/F2, T1/TA ...) make the pair distinct, except
+    sides on a code whose bilateral indicator gives sides no meaning (0, 2, 9);
+  - 59/X{EPSU} and the other associated modifiers bypass only when the record shows the distinct service
+    (a separate encounter or a different anatomic site); without documentation they go to review.
+It never takes a modifier's word for more than its rule allows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
+from claimscribe.knowledge.schema import Strict
+
+MODIFIERS_FILE = "rules/ncci_modifiers.yaml"
+
+
+class _EmModifiers(Strict):
+    source: str
+    major_global_days: tuple[str, ...]
+    major: tuple[str, ...]
+    minor: tuple[str, ...]
+    documentation_element: str
+
+
+class _Sides(Strict):
+    modifiers: tuple[str, ...]
+    sideless_bilateral_indicators: tuple[str, ...]
+    source: str
+
+
+class _NcciModifiers(Strict):
+    source: str
+    ptp_associated: dict[str, tuple[str, ...]]
+    distinct_service: dict[str, str]
+    em_modifiers: _EmModifiers
+    sides: _Sides
+
+
+@cache
+def modifier_rules() -> _NcciModifiers:
+    return knowledge.load_as(MODIFIERS_FILE, _NcciModifiers)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split())
 
 
 @cache
 def ptp_modifiers() -> frozenset[str]:
     """Every NCCI PTP-associated modifier (knowledge/rules/ncci_modifiers.yaml)."""
-    groups = knowledge.load("rules/ncci_modifiers.yaml")["ptp_associated"]
-    return frozenset(str(m) for values in groups.values() for m in values)
+    return frozenset(m for values in modifier_rules().ptp_associated.values() for m in values)
 
 
 @cache
 def anatomic_modifiers() -> frozenset[str]:
     """The anatomic PTP-associated modifiers (RT/LT, E1-E4, FA-F9, TA-T9, LC/LD/LM/RC/RI)."""
-    return frozenset(
-        str(m) for m in knowledge.load("rules/ncci_modifiers.yaml")["ptp_associated"]["anatomic"]
-    )
+    return frozenset(modifier_rules().ptp_associated["anatomic"])
+
+
+@cache
+def em_modifiers() -> frozenset[str]:
+    """The E/M modifiers whose bypass depends on the procedure's global period (25, 57)."""
+    em = modifier_rules().em_modifiers
+    return frozenset((*em.major, *em.minor))
+
+
+@cache
+def other_modifiers() -> frozenset[str]:
+    """The associated modifiers that bypass only with documentation (59, X{EPSU}, 24, 58, 78, 79, 27, 91)."""
+    return ptp_modifiers() - anatomic_modifiers() - em_modifiers()
+
+
+def em_modifier_source() -> str:
+    return _plain(modifier_rules().em_modifiers.source)
+
+
+def sides_source() -> str:
+    return _plain(modifier_rules().sides.source)
+
+
+def ptp_modifier_source() -> str:
+    return _plain(modifier_rules().source)
+
+
+@dataclass(frozen=True)
+class Service:
+    """One code of a date as a PTP pair sees it: the modifiers of its lines, and what the PFS says of it."""
+
+    code: str
+    modifiers: frozenset[str]
+    em: bool = False  # an E/M code (knowledge/rules/global_surgery.yaml ranges)
+    global_days: str | None = None  # PFS global period on the date
+    bilateral: str | None = None  # PFS bilateral surgery indicator on the date
+
+    @property
+    def anatomic(self) -> frozenset[str]:
+        """The anatomic modifiers that mean something on this code: sides not on a sideless code."""
+        found = self.modifiers & anatomic_modifiers()
+        if self.bilateral in modifier_rules().sides.sideless_bilateral_indicators:
+            found -= set(modifier_rules().sides.modifiers)
+        return found
+
+    @property
+    def sideless_sides(self) -> frozenset[str]:
+        """Side modifiers on a code whose bilateral indicator gives sides no meaning."""
+        if self.bilateral not in modifier_rules().sides.sideless_bilateral_indicators:
+            return frozenset()
+        return self.modifiers & set(modifier_rules().sides.modifiers)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a PTP pair of indicator 1 comes to, and the rule that decided it, in a sentence.
+
+    kind: "no modifier" (denied), "doubted" (review: the record contradicts the modifier), "undocumented"
+    (review: the modifier needs a record that is not there) or "bypassed" (payable).
+    """
+
+    kind: str
+    rule: str
+    sources: tuple[str, ...] = ()  # the rules cited beyond the PTP table and the associated modifiers
+
+
+def _em_verdict(em: Service, other: Service, facts: ProcedureFacts | None) -> Verdict | None:
+    """The E/M modifier rule, when `em` is the E/M line of the pair and carries 25 or 57."""
+    rules = modifier_rules().em_modifiers
+    used = em.modifiers & em_modifiers()
+    if not em.em or other.em or not used:
+        return None
+    major = other.global_days in rules.major_global_days
+    accepted = set(rules.major if major else rules.minor) & used
+    period = f"{other.global_days}-day global period" if other.global_days else "no global period"
+    if accepted:
+        modifier = "/".join(sorted(accepted))
+        if not major and facts is not None and facts.separately_identifiable_em is False:
+            return Verdict(
+                "doubted",
+                f"modifier {modifier} on {em.code} claims a significant, separately identifiable E/M beside "
+                f"{other.code} ({period}), and the documentation says the visit was not one",
+                (em_modifier_source(),),
+            )
+        what = "the decision for surgery" if major else _plain(rules.documentation_element)
+        return Verdict(
+            "bypassed",
+            f"modifier {modifier} on {em.code} with {other.code} ({period}) is the NCCI E/M bypass; {what}",
+            (em_modifier_source(),),
+        )
+    misused = "/".join(sorted(used))
+    if major:
+        why = (
+            f"{misused} does not bypass an E/M beside a major procedure ({other.code}, {period}): only "
+            f"{'/'.join(rules.major)} for the visit that decided on the surgery"
+        )
+    else:
+        why = (
+            f"{misused} is for the decision for major surgery; beside {other.code} ({period}) the E/M "
+            f"needs {'/'.join(rules.minor)}"
+        )
+    return Verdict("no modifier", why, (em_modifier_source(),))
+
+
+def judge_pair(first: Service, second: Service, facts: ProcedureFacts | None) -> Verdict:
+    """The verdict on a PTP pair of modifier indicator 1 (`first` column one, `second` column two)."""
+    em = _em_verdict(second, first, facts) or _em_verdict(first, second, facts)
+    if em is not None and em.kind != "no modifier":
+        return em
+    left, right = first.anatomic, second.anatomic
+    if left and right and left != right:
+        return Verdict(
+            "bypassed",
+            f"{'/'.join(sorted(left))} on {first.code} and {'/'.join(sorted(right))} on {second.code} name "
+            "different sides or digits (NCCI anatomic modifiers)",
+            (sides_source(),) if {*left, *right} & set(modifier_rules().sides.modifiers) else (),
+        )
+    others = (first.modifiers | second.modifiers) & other_modifiers()
+    if others:
+        used = "/".join(sorted(others))
+        shown = distinct_service(facts, first.code, second.code)
+        if shown:
+            return Verdict("bypassed", f"modifier {used}, and {shown}")
+        return Verdict(
+            "undocumented",
+            f"modifier {used} bypasses the edit only if the record shows a distinct service, and it does "
+            "not yet",
+        )
+    reasons, sources = ([em.rule], em.sources) if em is not None else ([], ())
+    sideless = [s for s in (first, second) if s.sideless_sides]
+    if sideless and (first.modifiers | second.modifiers) & set(modifier_rules().sides.modifiers):
+        names = ", ".join(f"{s.code} (bilateral indicator {s.bilateral})" for s in sideless)
+        reasons.append(f"RT/LT do not tell services apart on {names}")
+        sources = (*sources, sides_source())
+    rule = "; ".join(reasons) or "no NCCI-associated modifier on the two lines marks them as distinct"
+    return Verdict("no modifier", rule, sources)
 
 
 def bypass_modifiers(first: list[str], second: list[str]) -> set[str]:
@@ -39,10 +215,6 @@ def bypass_modifiers(first: list[str], second: list[str]) -> set[str]:
     if left and right and left != right:
         found |= left ^ right
     return found
-
-
-def ptp_modifier_source() -> str:
-    return " ".join(str(knowledge.load("rules/ncci_modifiers.yaml")["source"]).split())
 
 
 def _site_of(facts: ProcedureFacts, code: str) -> set[str]:

@@ -219,13 +219,18 @@ def batch_tables() -> list[Table]:
                 *((d, "before", "accepted", m) for d, p in periods.items() for m in p.day_before or ()),
             ],
         ),
-        table(
-            "k_em_range",
-            ("first", "last"),
-            ((int(r.first), int(r.last)) for r in rules().evaluation_and_management.ranges),
-            {"first": "INTEGER", "last": "INTEGER"},
-        ),
+        em_range_table(),
     ]
+
+
+def em_range_table() -> Table:
+    """k_em_range: the E/M code ranges, as integers (the SQL of GLOBAL and NCCI-PTP reads them)."""
+    return table(
+        "k_em_range",
+        ("first", "last"),
+        ((int(r.first), int(r.last)) for r in rules().evaluation_and_management.ranges),
+        {"first": "INTEGER", "last": "INTEGER"},
+    )
 
 
 @edit(RULE_ID, order=90, tables=batch_tables)
