@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -173,13 +174,24 @@ def check(
         str | None, typer.Option("--format", help="json, fhir, x12 or csv (default: detect).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+    contractor: Annotated[
+        str | None,
+        typer.Option(
+            "--contractor", help="MAC contract number whose LCDs apply, e.g. 03102 (default: locality's)."
+        ),
+    ] = None,
     codebook: CodebookOption = None,
 ) -> None:
     """Run every Medicare edit over each claim: payable, denied or review per line, why, and the source."""
     from claimscribe.edits.parallel import check_all
     from claimscribe.edits.render import check_table
 
+    if contractor is not None and not re.fullmatch(r"\d{5}", contractor.strip()):
+        err.print(f"error: --contractor {contractor!r} is not a five-digit MAC contract number (e.g. 03102)")
+        raise typer.Exit(2)
     claims, places, errors = _read_claims(claim_file, fmt)
+    if contractor is not None:
+        claims = [c.model_copy(update={"contractor": contractor.strip()}) for c in claims]
     documents: list[str] = []
     with Codebook(_codebook_path(codebook)) as book:
         outcomes = check_all(claims, book, render=_json_document) if as_json else check_all(claims, book)

@@ -57,8 +57,11 @@ def test_the_registry_finds_every_edit_module_by_itself() -> None:
     declaring = {m for m in modules if re.search(r"^@edit\(", source[m], re.MULTILINE)}
     assert declaring == registered
     assert [r.order for r in rules().values()] == sorted(r.order for r in rules().values())
-    first, *_, last = rules()
-    assert (first, last) == ("VALIDITY", "DOC")
+    first, *_ = rules()
+    assert first == "VALIDITY"
+    # DOC (100) runs after the code edits (10-99); the claim-level families of coord/COORDINATION.md run after
+    # it (judgment 110-149, coverage 150-169, diagnoses 170-199).
+    assert all(r.order > rules()["DOC"].order for r in rules().values() if r.id in {"COVERAGE", "FREQUENCY"})
 
 
 def test_every_case_folder_and_sql_file_belongs_to_a_registered_edit() -> None:

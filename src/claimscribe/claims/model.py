@@ -133,6 +133,9 @@ class Claim(Strict):
     date_of_service: dt.date
     place_of_service: str | None = None
     locality: str | None = None
+    # The Medicare contractor (A/B MAC contract number, e.g. 01112) whose LCDs and articles govern the claim;
+    # without it, the MAC number of `locality` (MAC-locality) names it.
+    contractor: str | None = Field(default=None, pattern=r"^\d{5}$")
     diagnoses: list[str] = Field(default_factory=list)
     lines: list[ClaimLine] = Field(min_length=1)
     rendering_provider: str | None = None
@@ -237,6 +240,14 @@ class Claim(Strict):
             if problem:
                 raise ValueError(f"line {index + 1}: {problem}")
         return self
+
+    @property
+    def contractor_number(self) -> str | None:
+        """The claim's contractor: `contractor`, else the MAC part of `locality` (MAC-locality)."""
+        if self.contractor:
+            return self.contractor
+        match = re.match(r"^\s*(\d{5})-", self.locality or "")
+        return match.group(1) if match else None
 
     @property
     def is_void(self) -> bool:
