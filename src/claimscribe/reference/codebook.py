@@ -568,6 +568,14 @@ class Codebook:
         best = history.best
         return conventions.limits(self._q, best.dataset_id, best.title, code, history.row_date(best))
 
+    def icd10cm_history(self, code: str) -> list[conventions.DxLimits]:
+        """Every I/OCE diagnosis row of a code in the newest history release: its quarters and limits."""
+        releases = self._by_family.get("icd10cm_history", [])
+        if not releases:
+            return []
+        best = max(releases, key=lambda d: d.effective_to)
+        return conventions.history(self._q, best.dataset_id, best.title, code)
+
     def icd10cm_hierarchy(self, code: str, on: dt.date) -> list[conventions.HierarchyEntry]:
         """Chapter, section and the codes from the category down to `code`."""
         tabular = self.resolve("icd10cm", on).best.dataset_id

@@ -145,9 +145,19 @@ def seventh_characters(q: Query, dataset_id: str, code: str) -> list[SeventhChar
 
 def limits(q: Query, dataset_id: str, source: str, code: str, on: dt.date) -> DxLimits | None:
     rows = q("icd10cm_limits", dataset_id=dataset_id, code=nodot(code), on=on)
-    if not rows:
-        return None
-    description, sex, lo, hi, manifestation, unacceptable, start, end = rows[0]
+    return _limits(code, source, rows[0]) if rows else None
+
+
+def history(q: Query, dataset_id: str, source: str, code: str) -> list[DxLimits]:
+    """Every I/OCE row of a code, oldest first: the quarters it was valid in and its limits in each."""
+    return [
+        _limits(code, source, row)
+        for row in q("icd10cm_history_rows", dataset_id=dataset_id, code=nodot(code))
+    ]
+
+
+def _limits(code: str, source: str, row: tuple[Any, ...]) -> DxLimits:
+    description, sex, lo, hi, manifestation, unacceptable, start, end = row
     return DxLimits(
         code=nodot(code),
         description=description,

@@ -90,11 +90,12 @@ def create_app(codebook_path: Path | None = None, database_url: str | None = Non
         codebook=book, sessions=sessions, signer=Signer(secret_key(book_path.parent)), templates=_templates()
     )
     _install_errors(app)
-    from claimscribe.web import api, pages
+    from claimscribe.web import api, diagnosis_routes, pages
 
     app.include_router(api.router)
     _openapi_with(app, api.extra_schemas())
     app.include_router(pages.router)
+    app.include_router(diagnosis_routes.router)
     # Swagger UI's files come from the fastapi-offline package: /docs works with no CDN and no copy here.
     swagger = Path(fastapi_offline.__file__).parent / "static"
     app.mount("/swagger-ui", StaticFiles(directory=str(swagger)), name="swagger-ui")

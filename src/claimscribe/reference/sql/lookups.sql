@@ -27,6 +27,11 @@ WHERE dataset_id = $dataset_id AND code_nodot = $code
   AND (effective_from IS NULL OR effective_from <= $on) AND (effective_to IS NULL OR effective_to >= $on)
 ORDER BY effective_from DESC NULLS LAST LIMIT 1;
 
+-- name: icd10cm_history_rows
+SELECT description, sex, lo_age, hi_age, manifestation, unacceptable_pdx, effective_from, effective_to
+FROM icd10cm_history WHERE dataset_id = $dataset_id AND code_nodot = $code
+ORDER BY effective_from NULLS FIRST;
+
 -- name: icd10cm_notes_for
 SELECT code, level, seq, scope_from, kind, text FROM icd10cm_note
 WHERE dataset_id = $dataset_id
