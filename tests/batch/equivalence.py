@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
@@ -14,16 +16,27 @@ from claimscribe.reference.codebook import Codebook
 Verdicts = dict[tuple[str, int], tuple[str, frozenset[str]]]
 
 
-def batch_lines(lines_file: Path) -> list[tuple]:
+def batch_lines(lines_file: Path, source: Path) -> list[tuple]:
+    """The batch's output lines, each with its input row's diagnoses, pointers and patient (by input_row)."""
+    with source.open(newline="", encoding="utf-8") as handle:
+        cells = {number: row for number, row in enumerate(csv.DictReader(handle), start=1)}
     con = duckdb.connect()
     try:
-        return con.execute(
+        rows = con.execute(
             "SELECT claim_id, line_number, date_of_service, code, modifiers, units, place_of_service, "
-            "claim_type, outcome, rules, allowed FROM read_parquet(?) ORDER BY claim_id, line_number",
+            "claim_type, outcome, rules, allowed, input_row FROM read_parquet(?) "
+            "ORDER BY claim_id, line_number",
             [str(lines_file)],
         ).fetchall()
     finally:
         con.close()
+    return [(*row, cells[row[-1]]) for row in rows]
+
+
+def _claim_cell(group: list[tuple], name: str) -> str | None:
+    """A claim-level cell: given on one line of the claim or repeated on several (the loader rejects
+    claims whose lines disagree)."""
+    return next((r[-1][name] for r in group if r[-1].get(name)), None)
 
 
 def claims_of(rows: list[tuple]) -> list[tuple[Claim, list[int]]]:
@@ -40,11 +53,21 @@ def claims_of(rows: list[tuple]) -> list[tuple[Claim, list[int]]]:
                 units=units,
                 date_of_service=dos,
                 place_of_service=pos,
+                diagnosis_pointers=[int(p) for p in cell["diagnosis_pointers"].split("|") if p],
             )
-            for _, _, dos, code, mods, units, pos, *_ in group
+            for _, _, dos, code, mods, units, pos, *_, cell in group
         ]
+        diagnoses = _claim_cell(group, "diagnoses")
+        birth = _claim_cell(group, "patient_birth_date")
         claim = Claim(
-            claim_id=claim_id, claim_type=group[0][7], date_of_service=min(r[2] for r in group), lines=lines
+            claim_id=claim_id,
+            claim_type=group[0][7],
+            date_of_service=min(r[2] for r in group),
+            lines=lines,
+            diagnoses=diagnoses.split("|") if diagnoses else [],
+            patient_id=_claim_cell(group, "patient_id"),
+            patient_sex=_claim_cell(group, "patient_sex"),
+            patient_birth_date=dt.date.fromisoformat(birth) if birth else None,
         )
         claims.append((claim, [r[1] for r in group]))
     return claims

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from claimscribe.batch import BatchSummary, run_batch
-from claimscribe.batch.columns import INPUT_COLUMNS as COLUMNS
+from claimscribe.batch.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from claimscribe.batch.columns import REQUIRED_COLUMNS as COLUMNS
 from claimscribe.batch.generate import generate
 from claimscribe.batch.report import render
 from claimscribe.errors import BadInputError
@@ -86,3 +87,36 @@ def test_report_and_summary(batch_run: BatchSummary) -> None:
     payable = [r for r in lines if r[10] == "payable"]
     assert payable and all(r[11] is not None for r in payable)
     assert all(r[11] is None for r in lines if r[10] != "payable")
+
+
+def test_diagnoses_and_patient_columns_are_claim_level(tmp_path: Path, codebook_path: Path) -> None:
+    """Claim-level cells given once or repeated; lines that disagree reject their claim; a pointer past the
+    claim's diagnoses, a bad sex or a birth after the date reject their line. M23.2 is a category, not a
+    billable code on 2024-08-01 (the I/OCE list of billable codes carries M23.211, not M23.2), so the line
+    pointing to it is denied by VALIDITY and the line pointing to M23.211 is not."""
+    header = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
+    base = ["2024-08-01", "29881", "", "1", "22", "professional", "P1"]
+    rows = [
+        ["A", "1", *base, "M23.211|M23.2", "1", "PT1", "F", "1950-02-03"],
+        ["A", "2", *base[:1], "20610", *base[2:], "", "2", "", "", ""],  # cells given once, on line 1
+        ["B", "1", *base, "M23.211", "1", "PT2", "M", ""],
+        ["B", "2", *base[:1], "20610", *base[2:], "M23.211", "", "PT3", "M", ""],  # another patient
+        ["C", "1", *base, "M23.211", "2", "", "", ""],  # pointer 2 of 1 diagnosis
+        ["D", "1", *base, "", "", "", "X", ""],
+        ["E", "1", *base, "", "", "", "", "2030-01-01"],
+    ]
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    summary = run_batch(source, tmp_path / "out", codebook=codebook_path, out_format="csv")
+    assert (summary.input_rows, summary.lines, summary.rejects) == (7, 2, 5)
+    with summary.outputs["rejects"].open() as handle:
+        reasons = {(r["claim_id"], r["line_number"]): r["reason"] for r in csv.DictReader(handle)}
+    assert "different diagnoses or patient details" in reasons[("B", "1")] == reasons[("B", "2")]
+    assert "name no diagnosis" in reasons[("C", "1")]
+    assert "patient sex" in reasons[("D", "1")]
+    assert "after the date of service" in reasons[("E", "1")]
+    with summary.outputs["lines"].open() as handle:
+        lines = {r["line_number"]: (r["outcome"], r["rules"]) for r in csv.DictReader(handle)}
+    assert lines["2"][0] == "denied" and "VALIDITY" in lines["2"][1].split()
+    assert "VALIDITY" not in lines["1"][1].split()

@@ -39,7 +39,7 @@ def test_837_lines_are_checked_and_an_unreadable_claim_is_rejected(
         ).fetchall()
     }
     for claim in readable:
-        # A claim-line file carries no diagnoses or documentation: the per-claim engine without them.
-        bare = claim.model_copy(update={"diagnoses": [], "documentation": None})
+        # A claim-line file carries the diagnoses and the patient but no documentation.
+        bare = claim.model_copy(update={"documentation": None})
         for number, (outcome, rules) in enumerate(outcomes(bare, run_edits(bare, codebook)), start=1):
             assert got[(claim.claim_id, number)] == (outcome, set(rules)), (claim.claim_id, number)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-INPUT_COLUMNS = (
+# Every file has these.
+REQUIRED_COLUMNS = (
     "claim_id",
     "line_number",
     "date_of_service",
@@ -13,5 +14,16 @@ INPUT_COLUMNS = (
     "claim_type",
     "provider_id",
 )
+# Claim-level cells a file may leave out (files written before them still read): the claim's ICD-10-CM
+# codes `|`-separated, the line's 1-based pointers into them, and the patient. Given on one line of a
+# claim or repeated on each; lines that disagree make the claim a reject.
+OPTIONAL_COLUMNS = (
+    "diagnoses",
+    "diagnosis_pointers",
+    "patient_id",
+    "patient_sex",
+    "patient_birth_date",
+)
+INPUT_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 # Set only by a converted input (X12): why the row's claim could not be read; the row becomes a reject.
 SOURCE_ERROR = "source_error"

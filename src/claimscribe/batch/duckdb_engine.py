@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from claimscribe.batch.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SOURCE_ERROR
 from claimscribe.batch.x12_input import x12_to_csv
 from claimscribe.edits.engine import batch_tables
 from claimscribe.edits.registry import rules
@@ -49,6 +50,8 @@ FAMILIES = (
     *PTP_FAMILY.values(),
     *(MUE_FAMILY[c.mue] for c in claim_types().values()),
 )
+# Families only claims with diagnoses need: a codebook without them still checks files without diagnoses.
+DIAGNOSIS_FAMILIES = ("icd10cm", "icd10cm_history")
 # The SQL files, in the order they run: the per-day code table, each registered edit's own file in the
 # registry's order (edits/registry.py), then outcome, pricing and summary.
 SQL_FILES = (
@@ -98,18 +101,29 @@ def _quoted(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _reader(path: Path, fmt: str) -> str:
-    """The input relation, its rows numbered in file order (parsing each column is the loader's job)."""
-    error = "CAST(NULL AS VARCHAR) AS source_error"
-    if fmt == "csv":
-        function = f"read_csv({_quoted(path)}, header = true, all_varchar = true)"
-    elif fmt == "x12":  # converted to CSV by x12_input, with its own source_error column
-        function, error = f"read_csv({_quoted(path)}, header = true, all_varchar = true)", ""
-    elif fmt == "parquet":
-        function = f"read_parquet({_quoted(path)})"
-    else:
-        function = f"read_json({_quoted(path)}, format = 'newline_delimited', records = true)"
-    return f"(SELECT row_number() OVER () AS input_row, *{', ' + error if error else ''} FROM {function})"
+def _function(path: Path, fmt: str) -> str:
+    """The DuckDB table function that reads the input (parsing each column is the loader's job)."""
+    if fmt in ("csv", "x12"):  # x12: converted to CSV by x12_input, with its own source_error column
+        return f"read_csv({_quoted(path)}, header = true, all_varchar = true)"
+    if fmt == "parquet":
+        return f"read_parquet({_quoted(path)})"
+    return f"read_json({_quoted(path)}, format = 'newline_delimited', records = true)"
+
+
+def _reader(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> str:
+    """The input relation, its rows numbered in file order, with every column the loader reads: the
+    optional ones a file leaves out (an older file without diagnoses, say) are NULL."""
+    function = _function(path, fmt)
+    present = {d[0].lower() for d in con.execute(f"SELECT * FROM {function} LIMIT 0").description}
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
+    if missing:
+        raise BadInputError(
+            f"{path.name}: no column {', '.join(missing)} "
+            f"(a claim-line file needs {', '.join(REQUIRED_COLUMNS)})"
+        )
+    absent = [c for c in (*OPTIONAL_COLUMNS, SOURCE_ERROR) if c not in present]
+    filled = "".join(f", CAST(NULL AS VARCHAR) AS {c}" for c in absent)
+    return f"(SELECT row_number() OVER () AS input_row, *{filled} FROM {function})"
 
 
 def input_format(path: Path, given: str | None) -> str:
@@ -168,8 +182,10 @@ def release_rows(codebook: Codebook, dates: Iterable[dt.date]) -> list[tuple[Any
     """The releases of each family for each distinct date of service, best first, as Codebook.resolve
     orders them, with the date to match row-level ranges with."""
     rows = []
+    loaded = {d.family for d in codebook.datasets}
+    families = (*FAMILIES, *(f for f in DIAGNOSIS_FAMILIES if f in loaded))
     for on in sorted(set(dates)):
-        for family in FAMILIES:
+        for family in families:
             resolution = codebook.resolve(family, on)
             best_complete = resolution.best.complete
             for rank, dataset in enumerate(resolution.candidates, start=1):
@@ -246,7 +262,7 @@ def run_batch(
                     source = tmp / "x12_lines.csv"
                     x12_to_csv(input, source)
                 try:
-                    _run_script(con, sql_text("load.sql"), source=_reader(source, fmt))
+                    _run_script(con, sql_text("load.sql"), source=_reader(con, source, fmt))
                 except duckdb.Error as e:
                     raise BadInputError(
                         f"{input.name}: cannot read it as {fmt}: {str(e).splitlines()[0]}"

@@ -4,7 +4,9 @@ Each claim mixes ordinary PFS codes with cases that trigger edits: NCCI PTP pair
 bypass modifiers), MUE excesses, add-on codes with and without their primaries, 26/TC on codes that do
 and do not split, modifier 50 and RT/LT pairs, E/M visits beside global-period procedures, fluoroscopy
 and guidance codes beside procedures, deleted and unknown codes, and a few rows that are not claim lines
-at all (bad date, empty code, non-numeric units) to exercise the rejects.
+at all (bad date, empty code, non-numeric units, a pointer that is not a number) to exercise the rejects.
+Claims carry one to four ICD-10-CM diagnoses (mostly billable codes of the tabular, some categories and
+unknown codes), lines point to them (or not), and a patient drawn from a pool, so patients recur.
 """
 
 from __future__ import annotations
@@ -33,8 +35,12 @@ BAD_VALUES = (
     ("units", "two"),
     ("modifiers", "2"),
     ("line_number", "x"),
+    ("diagnosis_pointers", "A"),
+    ("patient_sex", "Q"),
 )
 POOL_SIZE = 3000
+PATIENTS = 50_000
+SEXES = ("F", "M", "F", "M", "U")
 
 
 @dataclass
@@ -49,6 +55,7 @@ class _Pools:
     guidance: list[tuple[str, str]]
     integral: list[str]
     invalid: list[str]
+    diagnoses: list[str]
 
 
 def _pools(codebook: Path, seed: int) -> _Pools:
@@ -89,6 +96,13 @@ def _pools(codebook: Path, seed: int) -> _Pools:
             f"SELECT hcpcs {rvu} AND bilat_surg IN ('0', '1', '2', '3', '9') AND status_code = 'A'"
         )
         global_procedures = col(f"SELECT hcpcs {rvu} AND global_days IN ('000', '010', '090')")
+        icd = (
+            "FROM icd10cm WHERE billable AND dataset_id = "
+            "(SELECT max(dataset_id) FROM dataset WHERE family = 'icd10cm') "
+            f"USING SAMPLE reservoir({POOL_SIZE} ROWS) REPEATABLE ({seed})"
+        )
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        diagnoses = col(f"SELECT code {icd}") if "icd10cm" in tables else []
     finally:
         con.close()
     included = imaging_included.family()
@@ -112,6 +126,7 @@ def _pools(codebook: Path, seed: int) -> _Pools:
         guidance=guidance,
         integral=integral,
         invalid=["76001", "Z9999", "0001U", "99999", "A9999"],
+        diagnoses=[*diagnoses, "M23.2", "S83.2", "Z99.999", "M17"],
     )
 
 
@@ -197,8 +212,20 @@ def generate(
                 on = _date(rng)
                 pos = "22" if institutional else rng.choice(PROFESSIONAL_POS)
                 provider = f"P{rng.randrange(1, 200):04d}"
+                diagnoses = rng.sample(pools.diagnoses, rng.choice((1, 1, 2, 3, 4)))
+                patient = rng.randrange(PATIENTS)
+                cells = {
+                    "diagnoses": "|".join(diagnoses),
+                    "patient_id": f"PT{patient:06d}",
+                    "patient_sex": SEXES[patient % len(SEXES)],
+                    "patient_birth_date": (
+                        dt.date(1930, 1, 1) + dt.timedelta(days=patient % 27_000)
+                    ).isoformat(),
+                }
+                once = rng.random() < 0.2  # claim-level cells on the first line only
                 for number, (code, mods, units) in enumerate(_claim_codes(rng, pools), start=1):
                     day = on - dt.timedelta(days=1) if number > 1 and rng.random() < 0.05 else on
+                    pointers = rng.sample(range(1, len(diagnoses) + 1), rng.randint(0, len(diagnoses)))
                     row = {
                         "claim_id": f"C{seed:03d}-{claim:07d}",
                         "line_number": str(number),
@@ -209,6 +236,8 @@ def generate(
                         "place_of_service": pos,
                         "claim_type": "institutional" if institutional else "professional",
                         "provider_id": provider,
+                        "diagnosis_pointers": "|".join(map(str, pointers)),
+                        **({c: "" for c in cells} if once and number > 1 else cells),
                     }
                     if rng.random() < bad_share:
                         column, value = rng.choice(BAD_VALUES)

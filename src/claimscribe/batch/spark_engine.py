@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from claimscribe.batch import spark_sql
-from claimscribe.batch.columns import INPUT_COLUMNS, SOURCE_ERROR
+from claimscribe.batch.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SOURCE_ERROR
 from claimscribe.batch.duckdb_engine import (
     OUT_FORMATS,
     OUTPUT_QUERIES,
@@ -164,13 +164,15 @@ def _read_input(spark: SparkSession, path: Path, fmt: str) -> DataFrame:
         frame = spark.read.parquet(str(path))
     else:
         frame = spark.read.json(str(path))
-    missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise BadInputError(
-            f"{path.name}: no column {', '.join(missing)} (claim line files need {', '.join(INPUT_COLUMNS)})"
+            f"{path.name}: no column {', '.join(missing)} "
+            f"(a claim-line file needs {', '.join(REQUIRED_COLUMNS)})"
         )
-    if SOURCE_ERROR not in frame.columns:
-        frame = frame.withColumn(SOURCE_ERROR, F.lit(None).cast("string"))
+    for column in (*OPTIONAL_COLUMNS, SOURCE_ERROR):  # left out of an older file: NULL, as in DuckDB
+        if column not in frame.columns:
+            frame = frame.withColumn(column, F.lit(None).cast("string"))
     frame = frame.withColumn("_id", F.monotonically_increasing_id()).persist()
     partition = F.shiftright(F.col("_id"), PARTITION_BITS)
     counts = sorted(frame.groupBy(partition.alias("p")).count().collect())

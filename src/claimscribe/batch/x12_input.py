@@ -23,7 +23,8 @@ def x12_to_csv(source: Path, target: Path) -> int:
         writer.writerow((*INPUT_COLUMNS, SOURCE_ERROR))
         for position, claim in enumerate(read_claims(source, "x12"), start=1):
             if isinstance(claim, ClaimError):
-                writer.writerow((f"claim {position}", "", "", "", "", "", "", "", "", str(claim)))
+                blank = ("",) * (len(INPUT_COLUMNS) - 1)
+                writer.writerow((f"claim {position}", *blank, str(claim)))
                 rows += 1
                 continue
             for number, line in enumerate(claim.lines, start=1):
@@ -38,6 +39,11 @@ def x12_to_csv(source: Path, target: Path) -> int:
                         line.place_of_service or claim.place_of_service or "",
                         claim.claim_type,
                         claim.rendering_provider or "",
+                        "|".join(claim.diagnoses),
+                        "|".join(str(p) for p in line.diagnosis_pointers),
+                        claim.patient_id or "",
+                        claim.patient_sex or "",
+                        claim.patient_birth_date.isoformat() if claim.patient_birth_date else "",
                         "",
                     )
                 )

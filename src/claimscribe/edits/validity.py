@@ -287,7 +287,8 @@ def _stale(warnings: dict[str, str]) -> list[Finding]:
 
 
 def batch_tables() -> list[Table]:
-    """k_status (the effect of each PFS status code that has one) and the effect of an unknown code."""
+    """k_status (the effect of each PFS status code that has one) and the effects of an unknown code and of
+    an invalid diagnosis."""
     status, meanings = status_rules(), pfs_rules().status_codes.codes
     return [
         table(
@@ -299,7 +300,10 @@ def batch_tables() -> list[Table]:
                 if r.effect != "none" and c in meanings
             ),
         ),
-        params(unknown_effect=effect(status.unknown_code.effect)),
+        params(
+            unknown_effect=effect(status.unknown_code.effect),
+            diagnosis_effect=effect(status.diagnosis.effect),
+        ),
     ]
 
 

@@ -12,6 +12,11 @@ SELECT input_row,
        nullif(trim(coalesce(CAST(place_of_service AS VARCHAR), '')), '') AS place_of_service,
        lower(coalesce(nullif(trim(CAST(claim_type AS VARCHAR)), ''), 'professional')) AS claim_type,
        nullif(trim(coalesce(CAST(provider_id AS VARCHAR), '')), '') AS provider_id,
+       upper(trim(coalesce(CAST(diagnoses AS VARCHAR), ''))) AS diagnoses_text,
+       trim(coalesce(CAST(diagnosis_pointers AS VARCHAR), '')) AS pointers_text,
+       nullif(trim(coalesce(CAST(patient_id AS VARCHAR), '')), '') AS patient_id,
+       upper(trim(coalesce(CAST(patient_sex AS VARCHAR), ''))) AS sex_text,
+       trim(coalesce(CAST(patient_birth_date AS VARCHAR), '')) AS birth_text,
        nullif(trim(coalesce(CAST(source_error AS VARCHAR), '')), '') AS source_error
 FROM {source};
 
@@ -22,7 +27,16 @@ SELECT r.*,
        CASE WHEN regexp_matches(date_text, '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})$') THEN TRY_CAST(date_text AS DATE) END
            AS dos,
        list_filter(string_split_regex(modifiers_text, '[\s,;|]+'), lambda m: m <> '') AS modifiers,
-       CASE WHEN regexp_matches(units_text, '^(?:[0-9]{1,9})$') THEN CAST(units_text AS INTEGER) END AS units
+       CASE WHEN regexp_matches(units_text, '^(?:[0-9]{1,9})$') THEN CAST(units_text AS INTEGER) END AS units,
+       -- Claim-level cells, normalised so that lines of one claim compare equal when they mean the same.
+       nullif(array_to_string(list_filter(string_split_regex(diagnoses_text, '[\s,;|]+'), lambda d: d <> ''), '|'), '')
+           AS diagnoses_key,
+       list_filter(string_split_regex(regexp_replace(pointers_text, '[\[\]]', '', 'g'), '[\s,;|]+'), lambda p: p <> '')
+           AS pointer_words,
+       CASE sex_text WHEN '' THEN NULL WHEN 'F' THEN 'F' WHEN 'FEMALE' THEN 'F' WHEN 'M' THEN 'M' WHEN 'MALE' THEN 'M'
+                     WHEN 'U' THEN 'U' WHEN 'UNKNOWN' THEN 'U' END AS patient_sex,
+       CASE WHEN regexp_matches(birth_text, '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})$') THEN TRY_CAST(birth_text AS DATE) END
+           AS patient_birth_date
 FROM raw r;
 
 CREATE OR REPLACE TEMP TABLE parsed_checked AS
@@ -44,29 +58,83 @@ SELECT p.*,
                THEN 'claim type ''' || claim_type || ''' is not professional or institutional'
            WHEN place_of_service IS NOT NULL AND place_of_service NOT IN (SELECT pos FROM k_pos)
                THEN 'place of service ''' || place_of_service || ''' is not a known place of service code'
+           WHEN array_length(list_filter(pointer_words, lambda p: NOT regexp_matches(p, '^(?:[0-9]{1,2})$'))) > 0
+               THEN 'diagnosis pointers ''' || pointers_text || ''' are not whole numbers'
+           WHEN sex_text <> '' AND patient_sex IS NULL THEN 'patient sex is not F, M or U'
+           WHEN birth_text <> '' AND patient_birth_date IS NULL
+               THEN 'patient birth date is not a valid date (YYYY-MM-DD)'
+           WHEN patient_birth_date > dos THEN 'patient birth date is after the date of service'
+           WHEN length(patient_id) > 80 THEN 'patient id is longer than 80 characters'
        END AS reason
 FROM parsed p;
 
--- One window over each claim's lines in line-number order finds both claim-level problems: a line number
--- seen before (every repeat after the first), and a claim type other than the first line's.
+-- The claim-level cells (diagnoses, patient): given on one line of a claim or repeated on several; lines
+-- that give two different values make the whole claim a reject (as the per-claim CSV reader does).
+CREATE OR REPLACE TEMP TABLE claim_cells AS
+SELECT c.*,
+       min(diagnoses_key) OVER claim_all IS DISTINCT FROM max(diagnoses_key) OVER claim_all
+           OR min(patient_id) OVER claim_all IS DISTINCT FROM max(patient_id) OVER claim_all
+           OR min(patient_sex) OVER claim_all IS DISTINCT FROM max(patient_sex) OVER claim_all
+           OR min(patient_birth_date) OVER claim_all IS DISTINCT FROM max(patient_birth_date) OVER claim_all
+           AS cells_differ,
+       max(diagnoses_key) OVER claim_all AS claim_diagnoses,
+       max(patient_id) OVER claim_all AS claim_patient_id,
+       max(patient_sex) OVER claim_all AS claim_patient_sex,
+       max(patient_birth_date) OVER claim_all AS claim_patient_birth_date
+FROM parsed_checked c
+WHERE reason IS NULL
+WINDOW claim_all AS (PARTITION BY claim_id);
+
+-- One window over each claim's lines in line-number order finds the other claim-level problems: a line
+-- number seen before (every repeat after the first), a claim type other than the first line's, and a
+-- diagnosis pointer past the claim's diagnoses.
 CREATE OR REPLACE TEMP TABLE claim_checked AS
 SELECT c.*,
        CASE
+           WHEN cells_differ
+               THEN 'the lines of claim ' || claim_id || ' give different diagnoses or patient details'
            WHEN line_number = lag(line_number) OVER claim_order
                THEN 'duplicate line number ' || line_number || ' on claim ' || claim_id
            WHEN claim_type <> first_value(claim_type) OVER claim_order
                THEN 'claim type ' || claim_type || ' differs from the claim''s first line'
+           WHEN array_length(list_filter(pointer_words, lambda p: CAST(p AS INTEGER) < 1
+                    OR CAST(p AS INTEGER) > coalesce(array_length(string_split(claim_diagnoses, '|')), 0))) > 0
+               THEN 'diagnosis pointers ''' || pointers_text || ''' name no diagnosis of the claim'
        END AS claim_reason
-FROM parsed_checked c
-WHERE reason IS NULL
+FROM claim_cells c
 WINDOW claim_order AS (PARTITION BY claim_id ORDER BY line_number, input_row);
 
 -- Line numbers are unique within a claim here, so they order and identify its lines (`line_index`).
 CREATE OR REPLACE TEMP TABLE lines AS
 SELECT input_row, claim_id, line_number, line_number AS line_index,
-       dos, code, modifiers, units, place_of_service, claim_type, provider_id
+       dos, code, modifiers, units, place_of_service, claim_type, provider_id,
+       list_transform(pointer_words, lambda p: CAST(p AS INTEGER)) AS diagnosis_pointers,
+       claim_patient_id AS patient_id, claim_patient_sex AS patient_sex,
+       claim_patient_birth_date AS patient_birth_date
 FROM claim_checked
 WHERE claim_reason IS NULL;
+
+-- The diagnoses of every claim with lines, in claim order: upper case with the dot (M23.211), and without.
+CREATE OR REPLACE TEMP TABLE claim_diagnosis AS
+WITH claim_list AS (
+    SELECT DISTINCT claim_id, claim_diagnoses
+    FROM claim_checked
+    WHERE claim_reason IS NULL AND claim_diagnoses IS NOT NULL
+),
+positions AS (  -- split_part and a series, not list indexing: both engines count from 1 alike
+    SELECT claim_id, claim_diagnoses, CAST(g.p AS INTEGER) AS position
+    FROM claim_list, unnest(generate_series(1, array_length(string_split(claim_diagnoses, '|')))) AS g(p)
+),
+each_code AS (
+    SELECT claim_id, position, split_part(claim_diagnoses, '|', position) AS written,
+           replace(split_part(claim_diagnoses, '|', position), '.', '') AS code_nodot
+    FROM positions
+)
+SELECT claim_id, position,
+       CASE WHEN regexp_matches(written, '^(?:[A-Z][0-9][0-9A-Z]\.?[0-9A-Z]{1,4})$')
+            THEN substr(code_nodot, 1, 3) || '.' || substr(code_nodot, 4) ELSE written END AS code,
+       code_nodot
+FROM each_code;
 
 CREATE OR REPLACE TEMP TABLE rejects AS
 SELECT input_row, claim_id, line_number_text AS line_number, date_text AS date_of_service, code,
@@ -80,6 +148,7 @@ FROM claim_checked WHERE claim_reason IS NOT NULL;
 DROP VIEW raw;
 DROP VIEW parsed;
 DROP TABLE parsed_checked;
+DROP TABLE claim_cells;
 DROP TABLE claim_checked;
 
 CREATE OR REPLACE TEMP TABLE findings (
