@@ -2,7 +2,8 @@
 -- professional claims, the PFS status of the global row (k_status: effect per status code, NULL for an
 -- informational one), or an informational finding when the code has no PFS row. Each claim diagnosis
 -- (claim_diagnosis) that is not a valid, billable ICD-10-CM code on a line's date → the diagnosis effect on
--- the lines that point to it, every line of the claim when none does.
+-- the lines that point to it, every line of the claim when none does; a date before every loaded
+-- ICD-10-CM release → a finding without effect (nothing to check against).
 
 INSERT INTO findings
 SELECT claim_id, line_number, 'VALIDITY', (SELECT value FROM k_param WHERE name = 'unknown_effect')
@@ -53,15 +54,21 @@ history AS (
          AND (h.effective_from IS NULL OR h.effective_from <= r.row_date)
          AND (h.effective_to IS NULL OR h.effective_to >= r.row_date)
 ),
+-- A date before every loaded ICD-10-CM release has no code set to check against: a finding without effect.
+earliest AS (
+    SELECT min(effective_from) AS effective_from FROM cb.dataset WHERE family IN ('icd10cm', 'icd10cm_history')
+),
 status AS (
     SELECT c.code, c.dos,
+           coalesce(c.dos < (SELECT effective_from FROM earliest), false) AS uncovered,
            regexp_matches(c.code, '^(?:[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?)$')
            AND CASE WHEN t.code IS NOT NULL THEN t.billable ELSE h.code IS NOT NULL END AS billable
     FROM code_date c
     LEFT JOIN tabular t ON t.code = c.code AND t.dos = c.dos
     LEFT JOIN history h ON h.code = c.code AND h.dos = c.dos
 )
-SELECT DISTINCT t.claim_id, t.line_number, 'VALIDITY', (SELECT value FROM k_param WHERE name = 'diagnosis_effect')
+SELECT DISTINCT t.claim_id, t.line_number, 'VALIDITY',
+       CASE WHEN NOT s.uncovered THEN (SELECT value FROM k_param WHERE name = 'diagnosis_effect') END
 FROM target_code t
 JOIN status s ON s.code = t.code AND s.dos = t.dos
-WHERE NOT s.billable;
+WHERE s.uncovered OR NOT s.billable;
