@@ -511,6 +511,13 @@ class Codebook:
             status = self._diagnoses[key] = self._icd10cm(code, on)
         return status
 
+    def icd10cm_billable(self, on: dt.date) -> tuple[str, list[tuple[str, str]]]:
+        """The billable codes of the ICD-10-CM tabular in force on the date (else the newest loaded) with
+        their descriptions, and the release's title: what the scribe's diagnosis index searches."""
+        tabular = self.resolve("icd10cm", on).best
+        rows = self._q("icd10cm_billable", dataset_id=tabular.dataset_id)
+        return tabular.title, [(code, description or "") for code, description in rows]
+
     def _icd10cm(self, code: str, on: dt.date) -> Icd10cmStatus:
         value = code.strip().upper()
         if not ICD10_PATTERN.match(value):

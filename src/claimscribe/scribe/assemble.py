@@ -439,7 +439,7 @@ def _diagnosed_site(doc: Doc) -> str | None:
     """The one site the note's diagnosis lines name, if they name exactly one ("Ganglion of the left wrist"
     for "Excision of ganglion")."""
     text = _text(doc)
-    found = {terms.site_of(text[s:e]) for s, e in _stated_diagnoses(doc)} - {None}
+    found = {terms.site_of(text[s:e]) for _, s, e in _stated_diagnoses(doc)} - {None}
     return next(iter(found)) if len(found) == 1 else None
 
 
@@ -613,14 +613,15 @@ def _indication(doc: Doc, statements: list[Span]) -> tuple[int, int] | None:
 _ITEM = re.compile(r"(?:^|\n|(?<=\s))\(?\d{1,2}[.)]\s+")
 
 
-def _stated_diagnoses(doc: Doc) -> list[tuple[int, int]]:
+def _stated_diagnoses(doc: Doc, category: str = "diagnosis") -> list[tuple[int, int, int]]:
     """The items of the note's diagnosis sections (numbered items or lines), postoperative and final
-    diagnoses before preoperative ones, each once."""
+    diagnoses (rank 0) before preoperative ones (rank 1), each once: (rank, start, end). With category
+    "assessment", the items of the assessment of an office note."""
     text = _text(doc)
     found: list[tuple[int, int, int]] = []
     seen: set[str] = set()
-    sections_of = [s for s in doc._.sections if s.category == "diagnosis"]
-    for section, body in zip(sections_of, sections.bodies(doc, "diagnosis"), strict=False):
+    sections_of = [s for s in doc._.sections if s.category == category]
+    for section, body in zip(sections_of, sections.bodies(doc, category), strict=False):
         title = doc[section.title_span[0] : section.title_span[1]].text.lower()
         rank = 0 if ("post" in title or "final" in title) else 1
         start, end = body
@@ -637,7 +638,7 @@ def _stated_diagnoses(doc: Doc) -> list[tuple[int, int]]:
                 lead = len(piece) - len(piece.lstrip())
                 length = len(piece.strip().rstrip(" .,;:-"))
                 found.append((rank, item_start + lead, item_start + lead + length))
-    return [(s, e) for _, s, e in sorted(found, key=lambda f: (f[0], f[1]))]
+    return sorted(found, key=lambda f: (f[0], f[1]))
 
 
 def _of_kind(statements: list[Span], *kinds: str) -> list[Span]:
@@ -686,7 +687,12 @@ def assemble(doc: Doc, to_evidence: ToEvidence) -> ProcedureFacts:
 
     stated = _stated_diagnoses(doc)
     if stated:
-        evidence["stated_diagnoses"] = [to_evidence(s, e) for s, e in stated]
+        evidence["stated_diagnoses"] = [to_evidence(s, e) for _, s, e in stated]
+    if any(rank == 0 for rank, _, _ in stated):  # what was found is what is coded (postoperative first)
+        evidence["postoperative_diagnoses"] = [to_evidence(s, e) for rank, s, e in stated if rank == 0]
+    assessed = [] if stated else _stated_diagnoses(doc, "assessment")
+    if assessed:  # an office note's assessment is its diagnosis statement
+        evidence["assessment_diagnoses"] = [to_evidence(s, e) for _, s, e in assessed]
     return ProcedureFacts(
         stated_diagnoses=[" ".join(ev.text.split()) for ev in evidence.get("stated_diagnoses", [])],
         procedures=_procedures(doc, to_evidence),

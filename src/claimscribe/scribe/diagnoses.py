@@ -1,15 +1,25 @@
-"""Diagnoses: ICD-10-CM codes for the indication a procedure note states
-(knowledge/mappings/indications.yaml), each checked billable on the date of service in the loaded
-ICD-10-CM tabular, each with its reason."""
+"""Diagnoses: ICD-10-CM codes for what the note says it treated - each item of its postoperative (else
+preoperative) diagnosis lines, else its indication - read against the loaded ICD-10-CM tabular
+(scribe/icd_index.py, knowledge/mappings/diagnosis_terms.yaml) and, for the conditions the tabular's
+wording does not reach, the curated knowledge/mappings/indications.yaml; each code checked billable on the
+date of service, each with the words it came from.
+
+Why: the diagnosis lines are where a coder reads the diagnosis; the indication is a fallback for notes
+without them. Items that are not this encounter's diagnoses (status post, history of, rule out) are not
+coded.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.reference.codebook import Codebook
 from claimscribe.scribe.explain import LineRationale
+from claimscribe.scribe.icd_index import TERMS_FILE, diagnosis_terms, index_for, side_said, tokens
 from claimscribe.scribe.mapping import (
     INDICATIONS_FILE,
     DiagnosisEntry,
@@ -18,6 +28,10 @@ from claimscribe.scribe.mapping import (
     indication_mapping,
 )
 from claimscribe.scribe.matching import matches, words
+
+# ICD-9/10 codes typed in the note: "(354.0)"
+_OLD_CODE = re.compile(r"\(?\b(?:\d{3}\.\d{1,2}|[A-Z]\d{2}\.[0-9A-Z]{1,4})\)?")
+_PARENTHESIS = re.compile(r"\([^)]*\)")  # an aside: "(peel-back)", "(Biomet system)"
 
 
 def _side_for_diagnosis(facts: ProcedureFacts, words: Sequence[str]) -> DiagnosisSide:
@@ -41,74 +55,120 @@ def _diagnosis_codes(entry: DiagnosisEntry, side: DiagnosisSide) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+@dataclass(frozen=True)
+class _Found:
+    code: str
+    said: str  # the diagnosis item (or indication) it came from
+    how: str  # the reasoning, for the rationale
+    source: str
+
+
+def _items(facts: ProcedureFacts) -> list[str]:
+    """The diagnosis items to code: postoperative ones when the note has them, else every stated one,
+    else the indication; items that are not this encounter's diagnoses dropped."""
+    evidence = (
+        facts.evidence.get("postoperative_diagnoses")
+        or facts.evidence.get("stated_diagnoses")
+        or facts.evidence.get("assessment_diagnoses")
+        or []
+    )
+    items = [" ".join(e.text.split()) for e in evidence] or ([facts.indication] if facts.indication else [])
+    terms = diagnosis_terms()
+    skip = terms.skip_prefixes
+    kept = []
+    for item in items:
+        text = _OLD_CODE.sub(" ", item)
+        text = _PARENTHESIS.sub(" ", text) if _PARENTHESIS.sub(" ", text).strip(" .,;:-") else text
+        text = re.split(terms.cut_at, text, maxsplit=1, flags=re.IGNORECASE)[0].strip(" .,;:-")
+        lowered = text.lower()
+        if len(text) >= 3 and not any(lowered == p or lowered.startswith(p + " ") for p in skip):
+            kept.append(text)
+    return kept
+
+
+def _context_sites(facts: ProcedureFacts) -> frozenset[str]:
+    sites = diagnosis_terms().sites
+    said = [" ".join(p.levels) or p.site or "" for p in facts.procedures]  # levels say the region best
+    return frozenset(w for text in said for w in tokens(text, rewrite=True) if w in sites)
+
+
+def _from_tabular(facts: ProcedureFacts, item: str, codebook: Codebook, on: dt.date) -> list[_Found]:
+    noted = _side_for_diagnosis(facts, [])
+    side = side_said(tokens(item, rewrite=True)) or ("unspecified" if noted == "any" else noted)
+    index = index_for(codebook, on)
+    found = []
+    for match in index.lookup(item, side, _context_sites(facts)):
+        how = (
+            f"diagnosis {item!r}, side {side}: the tabular's {match.code} ({match.description}) says "
+            f"{', '.join(match.matched)} and nothing the note does not"
+        )
+        found.append(_Found(match.code, item, how, f"{index.title}; knowledge {TERMS_FILE}"))
+    return found
+
+
+def _from_curated(facts: ProcedureFacts, item: str, with_context: bool) -> list[_Found]:
+    mapping = indication_mapping()
+    context = [" ".join([p.site or "", *p.levels]) for p in facts.procedures] if with_context else []
+    said = words(" ".join([item, *context]))
+    side = _side_for_diagnosis(facts, words(item))
+    found: list[_Found] = []
+    groups: set[str] = set()
+    for entry in mapping.entries:
+        if entry.group in groups or not matches(entry.match, entry.none, said):
+            continue
+        groups.add(entry.group)
+        source = cite(entry.sources, f"{INDICATIONS_FILE} {entry.id}", mapping.sources)
+        note = f" {' '.join(entry.note.split())}" if entry.note else ""
+        for code in _diagnosis_codes(entry, side):
+            found.append(_Found(code, item, f"{item!r} → {entry.label}, side {side}.{note}", source))
+    return found
+
+
 def diagnoses(
     facts: ProcedureFacts, codebook: Codebook, on: dt.date, rationale: list[LineRationale]
 ) -> list[str]:
-    """ICD-10-CM codes for the note's indication, each checked billable on the date; the reason for
-    each (and for what was not suggested) is appended to `rationale`."""
-    mapping = indication_mapping()
-    if not facts.indication:
+    """ICD-10-CM codes for the note's diagnoses, each checked billable on the date; the reason for each
+    (and for what was not suggested) is appended to `rationale`."""
+    items = _items(facts)
+    if not items:
         return []
-    context = [" ".join([p.site or "", *p.levels]) for p in facts.procedures]
-    found: list[DiagnosisEntry] = []
-    for text in (facts.indication, " ".join([facts.indication, *context])):
-        said = words(text)
-        groups: set[str] = set()
-        for entry in mapping.entries:
-            if entry.group not in groups and matches(entry.match, entry.none, said):
-                groups.add(entry.group)
-                found.append(entry)
-        if found:
-            break
-    if not found:
-        rationale.append(
-            LineRationale(
-                code="ICD-10-CM",
-                kind="not_suggested",
-                source=f"knowledge {INDICATIONS_FILE}",
-                why=f"indication {facts.indication!r}: no diagnosis mapped; the coder assigns ICD-10-CM.",
-            )
-        )
-        return []
-    side = _side_for_diagnosis(facts, words(facts.indication))
-    diagnoses: list[str] = []
-    for entry in found:
-        source = cite(entry.sources, f"{INDICATIONS_FILE} {entry.id}", mapping.sources)
-        codes = _diagnosis_codes(entry, side)
-        if not codes:
+    chosen: list[str] = []
+    for item in items:
+        found = _from_tabular(facts, item, codebook, on) or [
+            f
+            for f in _from_curated(facts, item, with_context=item == facts.indication)
+            if index_for(codebook, on).fits_sites(f.code, item, _context_sites(facts))
+        ]
+        if not found:
             rationale.append(
                 LineRationale(
-                    code=entry.id,
+                    code="ICD-10-CM",
                     kind="not_suggested",
-                    source=source,
-                    why=f"indication {facts.indication!r} → {entry.label}, but no code for side {side!r}: "
-                    "document the side.",
+                    source=f"knowledge {TERMS_FILE}; knowledge {INDICATIONS_FILE}",
+                    why=f"diagnosis {item!r}: no diagnosis mapped (no ICD-10-CM description holds all "
+                    "its words); the coder assigns it.",
                 )
             )
-        for code in codes:
-            status = codebook.icd10cm(code, on)
+        for f in found:
+            status = codebook.icd10cm(f.code, on)
             if not status.billable:
                 state = "is not billable" if status.known else "is not a valid code"
                 rationale.append(
                     LineRationale(
-                        code=code,
+                        code=f.code,
                         kind="not_suggested",
-                        source=f"{status.source}; {source}",
-                        why=f"indication {facts.indication!r} → {code}, which {state} on {on} "
-                        f"({status.source}): not suggested.",
+                        source=f"{status.source}; {f.source}",
+                        why=f"{f.how}: {f.code} {state} on {on} ({status.source}); not suggested.",
                     )
                 )
-                continue
-            if code not in diagnoses:
-                diagnoses.append(code)
-                note = f" {' '.join(entry.note.split())}" if entry.note else ""
+            elif f.code not in chosen:
+                chosen.append(f.code)
                 rationale.append(
                     LineRationale(
-                        code=code,
+                        code=f.code,
                         kind="diagnosis",
-                        source=f"{status.source}; {source}",
-                        why=f"indication {facts.indication!r} → {entry.label}, side {side}: {code} "
-                        f"({status.description}), billable on {on}.{note}",
+                        source=f"{status.source}; {f.source}",
+                        why=f"{f.how}: {f.code} ({status.description}), billable on {on}.",
                     )
                 )
-    return diagnoses
+    return chosen

@@ -14,6 +14,9 @@ FROM gpci g WHERE g.dataset_id = $dataset_id ORDER BY g.mac, g.locality_number;
 -- name: icd10cm_tabular
 SELECT code, billable, description FROM icd10cm WHERE dataset_id = $dataset_id AND code_nodot = $code LIMIT 1;
 
+-- name: icd10cm_billable
+SELECT code, description FROM icd10cm WHERE dataset_id = $dataset_id AND billable ORDER BY code;
+
 -- name: icd10cm_history
 SELECT description FROM icd10cm_history
 WHERE dataset_id = $dataset_id AND code_nodot = $code
