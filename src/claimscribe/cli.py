@@ -342,11 +342,27 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     codebook: CodebookOption = None,
+    certfile: Annotated[
+        Path | None, typer.Option("--certfile", help="PEM certificate (chain): serve https, with HSTS.")
+    ] = None,
+    keyfile: Annotated[Path | None, typer.Option("--keyfile", help="PEM private key of --certfile.")] = None,
+    proxy_headers: Annotated[
+        bool,
+        typer.Option(
+            "--proxy-headers",
+            help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (behind a proxy).",
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option("--forwarded-allow-ips", help="Comma-separated proxy addresses to trust.")
+    ] = "127.0.0.1",
 ) -> None:
     """Start the web app and API (migrates the app database first)."""
+    from claimscribe.web.serve import Tls
     from claimscribe.web.serve import serve as run_server
 
-    run_server(host, port, workers, codebook)
+    tls = Tls.of(certfile, keyfile)
+    run_server(host, port, workers, codebook, tls=tls, proxy=forwarded_allow_ips if proxy_headers else None)
 
 
 def main() -> None:

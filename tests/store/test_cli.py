@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pytest
@@ -40,7 +41,7 @@ def test_user_add_token_and_list_through_the_command(empty_url: str) -> None:
     code, out, _ = _cli(empty_url, "user", "list")
     assert code == 0 and out.split("\t")[:4] == ["dr_west", "physician", "West Clinic", "active"]
     code, out, _ = _cli(empty_url, "db", "upgrade")
-    assert code == 0 and out.strip().endswith("at revision 0001")
+    assert code == 0 and out.strip().endswith("at revision 0002")
     engine = db.make_engine(empty_url)
     try:
         factory: sessionmaker[Session] = db.sessions(engine)
@@ -98,3 +99,39 @@ def test_an_unreachable_database_is_one_line() -> None:
     assert err.startswith(
         "error: cannot open the database postgresql+psycopg://claimscribe:***@127.0.0.1:9/none"
     )
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_token_expiry_revocation_deactivation_and_password_from_the_command(empty_url: str) -> None:
+    assert _cli(empty_url, "user", "add", "dr_east", "--role", "coder", "--practice", "East",
+                "--password-stdin", stdin=SECRET + "\n")[0] == 0  # fmt: skip
+    code, token, _ = _cli(empty_url, "user", "token", "dr_east", "--name", "export", "--days", "7")
+    token = token.strip()
+    code, out, _ = _cli(empty_url, "user", "tokens", "dr_east")
+    token_id, name, created, expires, used, state = out.strip().split("\t")
+    assert code == 0 and (name, used, state) == ("export", "never used", "live")
+    assert (dt.date.fromisoformat(expires) - dt.date.fromisoformat(created)).days == 7
+    assert _cli(empty_url, "user", "token", "dr_east", "--name", "x", "--days", "400")[0] == 2
+    engine = db.make_engine(empty_url)
+    factory: sessionmaker[Session] = db.sessions(engine)
+    try:
+        assert _cli(empty_url, "user", "deactivate", "dr_east")[:2] == (0, "dr_east deactivated\n")
+        with factory.begin() as session:
+            assert accounts.user_for_token(session, token) is None
+            assert accounts.authenticate(session, "dr_east", SECRET) is None
+        assert _cli(empty_url, "user", "activate", "dr_east")[0] == 0
+        with factory.begin() as session:
+            assert accounts.user_for_token(session, token) is not None
+        assert _cli(empty_url, "user", "revoke", "dr_east", token_id)[0] == 0
+        with factory.begin() as session:
+            assert accounts.user_for_token(session, token) is None
+        code, out, err = _cli(empty_url, "user", "password", "dr_east", "--password-stdin", stdin="short\n")
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "too short" in err
+        new = "another passphrase entirely"
+        assert _cli(empty_url, "user", "password", "dr_east", "--password-stdin", stdin=new + "\n")[0] == 0
+        with factory.begin() as session:
+            assert accounts.authenticate(session, "dr_east", new) is not None
+        code, _, err = _cli(empty_url, "user", "deactivate", "nobody")
+        assert code == 2 and err.strip() == "error: no user 'nobody'"
+    finally:
+        engine.dispose()

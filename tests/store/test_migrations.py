@@ -16,7 +16,16 @@ from claimscribe.store.db import MIGRATIONS, current_revision, head_revision, ma
 from claimscribe.store.models import Base
 from tests.store.conftest import People
 
-TABLES = {"practices", "users", "api_tokens", "encounters", "encounter_versions", "audit_events"}
+TABLES = {
+    "practices",
+    "users",
+    "api_tokens",
+    "encounters",
+    "encounter_versions",
+    "audit_events",
+    "web_sessions",
+    "login_failures",
+}
 
 
 def test_migrations_run_from_empty_and_match_the_models(empty_url: str) -> None:
@@ -24,13 +33,13 @@ def test_migrations_run_from_empty_and_match_the_models(empty_url: str) -> None:
     try:
         assert current_revision(engine) is None
         migrate(engine)
-        assert current_revision(engine) == head_revision() == "0001"
+        assert current_revision(engine) == head_revision() == "0002"
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         assert differences == []
         migrate(engine)  # a second run is a no-op
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == "0002"
     finally:
         engine.dispose()
 
@@ -108,7 +117,7 @@ def test_processes_migrating_at_once_all_succeed(empty_url: str) -> None:
         for thread in threads:
             thread.join(60)
         assert errors == []
-        assert current_revision(engines[0]) == "0001"
+        assert current_revision(engines[0]) == "0002"
     finally:
         for engine in engines:
             engine.dispose()

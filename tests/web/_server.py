@@ -19,7 +19,10 @@ def main() -> None:
     codebook, database_url, port = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     migrate(database_url)
     app = create_app(codebook_path=codebook, database_url=database_url)
-    uvicorn.run(app, host="127.0.0.1", port=port, access_log=False, log_config=log_config())
+    # like `claimscribe serve` without --proxy-headers: no X-Forwarded-* header is believed
+    uvicorn.run(
+        app, host="127.0.0.1", port=port, access_log=False, log_config=log_config(), proxy_headers=False
+    )
 
 
 if __name__ == "__main__":

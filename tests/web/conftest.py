@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -37,7 +38,7 @@ class Server:
     database_url: str
     log_path: Path
     accounts: dict[str, Account] = field(default_factory=dict)
-    verify: str | bool = True
+    verify: str | bool | ssl.SSLContext = True
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -83,7 +84,7 @@ def start_server(
     log_path: Path,
     command: list[str] | None = None,
     scheme: str = "http",
-    verify: str | bool = True,
+    verify: str | bool | ssl.SSLContext = True,
     env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """A server on a free port: tests/web/_server.py by default, or `command` (the real `claimscribe serve

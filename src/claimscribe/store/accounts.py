@@ -20,14 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimscribe.errors import BadInputError
-from claimscribe.store import audit
-from claimscribe.store.errors import AuthError, ForbiddenError, NotFoundError
+from claimscribe.store import audit, throttle, web_sessions
+from claimscribe.store.errors import AuthError, ForbiddenError, NotFoundError, ThrottledError
 from claimscribe.store.models import ROLES, ApiToken, Practice, User, utcnow
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # hashing a megabyte on every login attempt would be a cheap denial of service
 TOKEN_PREFIX = "cs_"
 TOKEN_TOUCH_SECONDS = 60  # last_used_at moves at most once a minute, so API calls are not all writes
+TOKEN_DAYS = 90  # a token's default life; a leaked token stops working by itself
+MAX_TOKEN_DAYS = 366
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")
 
 _hasher = PasswordHasher()  # argon2id
@@ -40,6 +42,7 @@ class TokenOut(BaseModel):
     name: str
     created_at: dt.datetime
     last_used_at: dt.datetime | None
+    expires_at: dt.datetime | None
     revoked: bool
 
 
@@ -95,10 +98,7 @@ def create_user(
         )
     if role not in ROLES:
         raise BadInputError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise BadInputError(f"the password is too short: it must have at least {MIN_PASSWORD} characters")
-    if len(password) > MAX_PASSWORD:
-        raise BadInputError(f"the password is too long: at most {MAX_PASSWORD} characters")
+    _password_rules(password)
     if session.get(Practice, practice_id) is None:
         raise BadInputError(f"no practice with id {practice_id}")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -132,20 +132,33 @@ def list_users(session: Session, practice_id: int | None = None) -> list[tuple[U
     return [(u, p) for u, p in rows]
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    address: str = "unknown",
+    now: dt.datetime | None = None,
+) -> User | None:
     """The active user with this password, else None; the attempt is audited either way (never the
-    password). Unknown users cost one argon2 verification too, so timing does not tell which names exist."""
+    password). Unknown users cost one argon2 verification too, so timing does not tell which names exist.
+    A username or address over its failed logins (store.throttle) is refused before any verification, with
+    ThrottledError, whatever the password."""
+    try:
+        throttle.check(session, username, address, now)
+    except ThrottledError:
+        audit.record_durable(session, user=get_user(session, username[:64]), action="login.throttled")
+        raise
     user = session.scalar(select(User).where(User.username == username)) if len(username) <= 64 else None
     if len(password) > MAX_PASSWORD:
         password = ""  # never verifies; hashing it would be the cost an attacker wants us to pay
     ok = _verify(user.password_hash if user is not None else _dummy_hash(), password)
-    if user is None:
-        audit.record_durable(session, user=None, action="login.failed", detail="unknown username")
-        return None
-    if not ok or not user.active:
-        reason = "wrong password" if not ok else "inactive user"
+    if user is None or not ok or not user.active:
+        reason = "unknown username" if user is None else "wrong password" if not ok else "inactive user"
+        throttle.failed(session, username, address, now)
         audit.record_durable(session, user=user, action="login.failed", detail=reason)
         return None
+    throttle.succeeded(session, username)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     audit.record(session, user=user, action="login")
@@ -159,36 +172,111 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password (same rules as a new one)."""
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise BadInputError(f"a password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+def set_password(session: Session, user: User, password: str, *, by: User | None = None) -> None:
+    """Replace a user's password (same rules as a new one) and end all their sessions: whoever logged in
+    with the old password is logged out. `by` is who changed it (None: the command line or the user)."""
+    _password_rules(password)
     user.password_hash = _hasher.hash(password)
     session.flush()
-    audit.record(session, user=user, action="user.password")
+    ended = web_sessions.end_all(session, user.id)
+    audit.record(
+        session, user=by or user, action="user.password", detail=f"{user.username}, {ended} sessions ended"
+    )
 
 
-def issue_token(session: Session, user: User, *, name: str) -> str:
-    """A new API token for `user`, returned in plain text this once; only its SHA-256 is stored."""
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """The user's own change: the current password first (a session left open is not enough)."""
+    if user is None or not user.active:
+        raise AuthError("authentication required")
+    if len(current) > MAX_PASSWORD or not _verify(user.password_hash, current):
+        audit.record_durable(
+            session, user=user, action="user.password.denied", detail="wrong current password"
+        )
+        raise ForbiddenError("the current password is wrong")
+    if new == current:
+        raise BadInputError("the new password is the same as the current one")
+    set_password(session, user, new)
+
+
+def _password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise BadInputError(f"the password is too short: it must have at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise BadInputError(f"the password is too long: at most {MAX_PASSWORD} characters")
+
+
+def set_active(session: Session, target: User, active: bool, *, by: User | None = None) -> None:
+    """Deactivate (or reactivate) a user: an inactive user cannot log in, their sessions end and their API
+    tokens stop working at once. `by` is an admin of the user's practice (None from the command line)."""
+    if by is not None:
+        if by.practice_id != target.practice_id:
+            raise NotFoundError(f"no user {target.username!r}")  # another practice's users look missing
+        if by.role != "admin" or not by.active:
+            raise ForbiddenError("only an admin of the practice may deactivate or reactivate its users")
+        if by.id == target.id and not active:
+            raise BadInputError("an admin cannot deactivate themselves: ask another admin")
+    target.active = active
+    session.flush()
+    ended = web_sessions.end_all(session, target.id) if not active else 0
+    detail = f"{target.username}" + (f", {ended} sessions ended" if not active else "")
+    audit.record(
+        session,
+        user=by,
+        action="user.activate" if active else "user.deactivate",
+        practice_id=target.practice_id,
+        detail=detail,
+    )
+
+
+def issue_token(session: Session, user: User, *, name: str, days: int = TOKEN_DAYS) -> str:
+    """A new API token for `user`, valid for `days`, returned in plain text this once; only its SHA-256
+    is stored."""
+    return issue_token_row(session, user, name=name, days=days)[0]
+
+
+def issue_token_row(
+    session: Session, user: User, *, name: str, days: int = TOKEN_DAYS
+) -> tuple[str, TokenOut]:
+    """`issue_token`, with the token's record as its owner sees it later."""
     if user is None or not user.active:
         raise AuthError("only an active user can have API tokens")
     clean = " ".join(name.split())
     if not 1 <= len(clean) <= 64:
         raise BadInputError("a token name must be 1 to 64 characters")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise BadInputError(f"a token lives 1 to {MAX_TOKEN_DAYS} days, not {days}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
     row = ApiToken(
-        user_id=user.id, name=clean, token_hash=hash_token(token), created_at=utcnow(), revoked=False
+        user_id=user.id,
+        name=clean,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=days),
+        revoked=False,
     )
     session.add(row)
     session.flush()
-    audit.record(session, user=user, action="token.issue", detail=f"token {row.id}")
-    return token
+    audit.record(session, user=user, action="token.issue", detail=f"token {row.id}, {days} days")
+    return token, _token_out(row)
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a live (not revoked) token belongs to, else None."""
+def _token_out(t: ApiToken) -> TokenOut:
+    return TokenOut(
+        id=t.id,
+        name=t.name,
+        created_at=t.created_at,
+        last_used_at=t.last_used_at,
+        expires_at=t.expires_at,
+        revoked=t.revoked,
+    )
+
+
+def user_for_token(session: Session, token: str, now: dt.datetime | None = None) -> User | None:
+    """The active user a live (not revoked, not expired) token belongs to, else None."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
+    now = now or utcnow()
     found = session.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
@@ -197,7 +285,8 @@ def user_for_token(session: Session, token: str) -> User | None:
     if found is None:
         return None
     row, user = found
-    now = utcnow()
+    if row.expires_at is not None and now >= row.expires_at:
+        return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= TOKEN_TOUCH_SECONDS:
         row.last_used_at = now
         session.flush()
@@ -209,12 +298,7 @@ def list_tokens(session: Session, user: User) -> list[TokenOut]:
     rows = session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
     ).all()
-    return [
-        TokenOut(
-            id=t.id, name=t.name, created_at=t.created_at, last_used_at=t.last_used_at, revoked=t.revoked
-        )
-        for t in rows
-    ]
+    return [_token_out(t) for t in rows]
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> None:

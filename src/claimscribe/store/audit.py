@@ -83,8 +83,14 @@ def record_durable(
         "encounter_id": row.encounter_id,
         "detail": row.detail,
     }
-    session.info.setdefault(_PENDING, []).append(values)
+    keep_durably(session, AuditEvent, values)
     return row
+
+
+def keep_durably(session: Session, model: type[Any], values: dict[str, Any]) -> None:
+    """Insert `values` into `model`'s table once the caller's transaction ends without a commit (the row
+    must be added to the caller's transaction too: a commit keeps that one). Login failures use it too."""
+    session.info.setdefault(_PENDING, []).append((model, values))
 
 
 @event.listens_for(Session, "after_commit")
@@ -97,14 +103,15 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     """The outermost transaction ended without a commit: write the durable events on their own."""
     if transaction.parent is not None or transaction.nested:
         return
-    pending: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
+    pending: list[tuple[type[Any], dict[str, Any]]] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
     bind = session.get_bind()
     engine: Engine = bind if isinstance(bind, Engine) else bind.engine
     try:
         with engine.begin() as connection:
-            connection.execute(insert(AuditEvent), pending)
+            for model, values in pending:
+                connection.execute(insert(model), [values])
     except Exception as e:  # an event hook must not raise; the loss itself is logged, without PHI
         log.error("audit: %d denied/failed event(s) could not be written: %s", len(pending), type(e).__name__)
 

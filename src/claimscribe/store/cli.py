@@ -7,7 +7,7 @@ Passwords come from stdin or a hidden prompt, never from an argument (arguments 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,7 +16,10 @@ from claimscribe.errors import BadInputError, ClaimscribeError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-user_app = typer.Typer(no_args_is_help=True, help="Add users, issue API tokens, list users.")
+user_app = typer.Typer(
+    no_args_is_help=True,
+    help="Add, list, deactivate users; change passwords; issue, list and revoke API tokens.",
+)
 db_app = typer.Typer(no_args_is_help=True, help="The application database (users, encounters, audit log).")
 
 
@@ -82,8 +85,9 @@ def user_add(
 def user_token(
     username: Annotated[str, typer.Argument(help="The user the token acts as.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for, e.g. 'billing export'.")],
+    days: Annotated[int, typer.Option("--days", help="Days until the token expires (1 to 366).")] = 90,
 ) -> None:
-    """Issue an API token and print it once (only its hash is kept)."""
+    """Issue an API token and print it once (only its hash is kept); it expires after --days."""
     from claimscribe.store import accounts
     from claimscribe.store.db import sessions
 
@@ -94,7 +98,7 @@ def user_token(
             raise BadInputError(f"no user {username!r}")
         if not user.active:
             raise BadInputError(f"user {username!r} is inactive")
-        token = accounts.issue_token(session, user, name=name)
+        token = accounts.issue_token(session, user, name=name, days=days)
     engine.dispose()
     print(token)
 
@@ -112,6 +116,90 @@ def user_list() -> None:
             state = "active" if user.active else "inactive"
             print(f"{user.username}\t{user.role}\t{place.name}\t{state}\t{user.created_at:%Y-%m-%d}")
     engine.dispose()
+
+
+def _user(session: Any, username: str) -> Any:
+    from claimscribe.store import accounts
+
+    user = accounts.get_user(session, username)
+    if user is None:
+        raise BadInputError(f"no user {username!r}")
+    return user
+
+
+@user_app.command("password")
+def user_password(
+    username: Annotated[str, typer.Argument(help="Whose password to set.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from the first line of stdin.")
+    ] = False,
+) -> None:
+    """Set a user's password; every session of theirs ends (API tokens stay: revoke them apart)."""
+    from claimscribe.store import accounts
+    from claimscribe.store.db import sessions
+
+    password = _read_password(password_stdin)
+    engine = _engine()
+    with sessions(engine).begin() as session:
+        accounts.set_password(session, _user(session, username), password)
+    engine.dispose()
+    print(f"password of {username} changed; their sessions are ended")
+
+
+def _set_active(username: str, active: bool) -> None:
+    from claimscribe.store import accounts
+    from claimscribe.store.db import sessions
+
+    engine = _engine()
+    with sessions(engine).begin() as session:
+        accounts.set_active(session, _user(session, username), active)
+    engine.dispose()
+
+
+@user_app.command("deactivate")
+def user_deactivate(username: Annotated[str, typer.Argument(help="The user to lock out.")]) -> None:
+    """Deactivate a user: no login, their sessions end, their API tokens stop working."""
+    _set_active(username, False)
+    print(f"{username} deactivated")
+
+
+@user_app.command("activate")
+def user_activate(username: Annotated[str, typer.Argument(help="The user to let in again.")]) -> None:
+    """Reactivate a user (their old sessions stay ended; unrevoked, unexpired tokens work again)."""
+    _set_active(username, True)
+    print(f"{username} activated")
+
+
+@user_app.command("tokens")
+def user_tokens(username: Annotated[str, typer.Argument(help="Whose tokens to list.")]) -> None:
+    """A user's API tokens: id, name, created, expires, last used, state (never the token itself)."""
+    from claimscribe.store import accounts
+    from claimscribe.store.db import sessions
+
+    engine = _engine()
+    with sessions(engine).begin() as session:
+        for t in accounts.list_tokens(session, _user(session, username)):
+            state = "revoked" if t.revoked else "live"
+            expires = f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never"
+            used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never used"
+            print(f"{t.id}\t{t.name}\t{t.created_at:%Y-%m-%d}\t{expires}\t{used}\t{state}")
+    engine.dispose()
+
+
+@user_app.command("revoke")
+def user_revoke(
+    username: Annotated[str, typer.Argument(help="The token's owner.")],
+    token_id: Annotated[int, typer.Argument(help="The token's id (from `user tokens`).")],
+) -> None:
+    """Revoke one API token at once."""
+    from claimscribe.store import accounts
+    from claimscribe.store.db import sessions
+
+    engine = _engine()
+    with sessions(engine).begin() as session:
+        accounts.revoke_token(session, _user(session, username), token_id)
+    engine.dispose()
+    print(f"token {token_id} of {username} revoked")
 
 
 @db_app.command("upgrade")

@@ -19,3 +19,7 @@ class ForbiddenError(ClaimscribeError):
 
 class NotFoundError(ClaimscribeError):
     """No such record in the caller's practice (another practice's records look missing): HTTP 404."""
+
+
+class ThrottledError(ClaimscribeError):
+    """Too many failed logins for this account or from this address within the window: HTTP 429."""

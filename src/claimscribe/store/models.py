@@ -114,6 +114,33 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)  # None: made before expiry existed
+
+
+class WebSession(Base):
+    """A logged-in browser. The cookie carries a random id; only its SHA-256 is stored, and logout, a
+    password change or deactivation ends the row, so a copied or replayed cookie stops working."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    ended_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class LoginFailure(Base):
+    """One failed login, kept for the throttling window only: the username tried and the client address."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(AuditId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class Encounter(Base):

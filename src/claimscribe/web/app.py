@@ -38,10 +38,10 @@ log = logging.getLogger("claimscribe.web")
 
 def _store_statuses() -> list[tuple[type[Exception], int]]:
     try:
-        from claimscribe.store.errors import AuthError, ForbiddenError, NotFoundError
+        from claimscribe.store.errors import AuthError, ForbiddenError, NotFoundError, ThrottledError
     except ImportError:
         return []
-    return [(AuthError, 401), (ForbiddenError, 403), (NotFoundError, 404)]
+    return [(AuthError, 401), (ForbiddenError, 403), (NotFoundError, 404), (ThrottledError, 429)]
 
 
 def status_for(error: ClaimscribeError) -> int:
@@ -90,9 +90,10 @@ def create_app(codebook_path: Path | None = None, database_url: str | None = Non
         codebook=book, sessions=sessions, signer=Signer(secret_key(book_path.parent)), templates=_templates()
     )
     _install_errors(app)
-    from claimscribe.web import api, diagnosis_routes, pages
+    from claimscribe.web import accounts_api, api, diagnosis_routes, pages
 
     app.include_router(api.router)
+    app.include_router(accounts_api.router)
     _openapi_with(app, api.extra_schemas())
     app.include_router(pages.router)
     app.include_router(diagnosis_routes.router)

@@ -74,13 +74,18 @@ def date_or_today(value: str | None) -> dt.date:
     return parse_date(value.strip())
 
 
-def _user_by_id(session: Session, user_id: Any) -> Any:
-    from claimscribe.store.models import User
+def _session_user(session: Session, signer: Signer, request: Request) -> Any:
+    """The active user of the browser's live server-side session, else None."""
+    from claimscribe.store import web_sessions
 
-    if not isinstance(user_id, int):
-        return None
-    user = session.get(User, user_id)
-    return user if user is not None and user.active else None
+    sid = signer.session_id(signer.session(request))
+    return web_sessions.user_for(session, sid) if sid else None
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the socket's peer, or the client a trusted proxy names (`serve
+    --proxy-headers`, where uvicorn rewrites the peer from X-Forwarded-For)."""
+    return request.client.host if request.client is not None else "unknown"
 
 
 def api_user(request: Request, ctx: Ctx, session: Db) -> Any:
@@ -101,7 +106,7 @@ def api_user(request: Request, ctx: Ctx, session: Db) -> Any:
     if cookie is not None:
         if not ctx.signer.csrf_ok(request, request.headers.get("x-csrf-token")):
             raise CsrfError("the X-CSRF-Token header is missing or wrong")
-        user = _user_by_id(session, cookie.get("uid"))
+        user = _session_user(session, ctx.signer, request)
         if user is not None:
             return user
     raise AuthRequired("authentication required: send 'Authorization: Bearer <token>'")
@@ -109,8 +114,7 @@ def api_user(request: Request, ctx: Ctx, session: Db) -> Any:
 
 def page_user(request: Request, ctx: Ctx, session: Db) -> Any:
     """The logged-in user of a page, or a redirect to the login page."""
-    cookie = ctx.signer.session(request)
-    user = _user_by_id(session, cookie.get("uid")) if cookie else None
+    user = _session_user(session, ctx.signer, request)
     if user is None:
         raise LoginRequired("log in to see this page")
     return user
@@ -121,8 +125,8 @@ def optional_page_user(request: Request, ctx: Ctx) -> Any:
     cookie = ctx.signer.session(request)
     if not cookie or ctx.sessions is None:
         return None
-    with ctx.sessions() as session:
-        user = _user_by_id(session, cookie.get("uid"))
+    with ctx.sessions.begin() as session:
+        user = _session_user(session, ctx.signer, request)
         return None if user is None else {"username": user.username, "role": user.role}
 
 

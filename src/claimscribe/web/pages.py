@@ -19,6 +19,7 @@ from claimscribe.web.context import (
     CsrfError,
     Ctx,
     Db,
+    client_address,
     codebook,
     date_or_today,
     optional_page_user,
@@ -129,10 +130,15 @@ def login(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "/scribe",
 ) -> Response:
+    from claimscribe.store import web_sessions
     from claimscribe.store.accounts import authenticate
+    from claimscribe.store.errors import ThrottledError
 
     require_csrf(request, ctx, csrf_token)
-    user = authenticate(session, username.strip(), password)
+    try:
+        user = authenticate(session, username.strip(), password, address=client_address(request))
+    except ThrottledError as e:
+        return render(request, "login.html", ctx, None, status=429, next=_safe_next(next), message=f"{e}.")
     if user is None:
         return render(
             request,
@@ -144,7 +150,7 @@ def login(
             message="Unknown user name or wrong password.",
         )
     response = RedirectResponse(_safe_next(next), status_code=303)
-    ctx.signer.start_session(request, response, user.id)
+    ctx.signer.start_session(request, response, web_sessions.start(session, user))
     return response
 
 
@@ -152,9 +158,16 @@ def login(
 def logout(
     request: Request,
     ctx: Ctx,
+    session: Db,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
+    """End the server-side session: the cookie, even kept or copied, no longer logs anyone in."""
+    from claimscribe.store import web_sessions
+
     require_csrf(request, ctx, csrf_token)
+    sid = ctx.signer.session_id(ctx.signer.session(request))
+    if sid:
+        web_sessions.end(session, sid)
     response = RedirectResponse("/", status_code=303)
     ctx.signer.end_session(response)
     return response
@@ -367,6 +380,22 @@ def encounter_view(
     )
     versions = [v.model_copy(update={"lines": shown_lines(v.lines)}) for v in history]
     return render(request, "encounter.html", ctx, user, e=shown, history=versions)
+
+
+@router.get("/admin/audit")
+def audit_page(
+    request: Request,
+    ctx: Ctx,
+    session: Db,
+    user: Annotated[Any, Depends(page_user)],
+    encounter: Annotated[str | None, Query(max_length=36)] = None,
+) -> Response:
+    """The practice's audit log for its admins (others: 403, and the attempt is audited)."""
+    from claimscribe.store import audit
+
+    wanted = (encounter or "").strip() or None
+    events = audit.audit_events(session, user, encounter_id=wanted, limit=500)
+    return render(request, "audit.html", ctx, user, events=events, encounter=wanted)
 
 
 def _text(value: Any, limit: int = 200) -> str:

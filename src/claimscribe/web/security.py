@@ -1,8 +1,10 @@
 """Page sessions and CSRF: a signed session cookie (itsdangerous) and a signed double-submit CSRF token.
 
-The session cookie holds only the user id and the session's CSRF token, is HttpOnly, SameSite=Lax and
-Secure when the request came over https. Every form POST and every cookie-authenticated API call must
-send the CSRF token (form field `csrf_token` or header `X-CSRF-Token`) equal to the one in the cookie.
+The session cookie holds only the id of a server-side session (store.web_sessions: logout ends it, so a
+replayed cookie is refused) and the session's CSRF token; it is HttpOnly, SameSite=Lax and Secure when the
+request came over https (directly, or through a proxy whose X-Forwarded-Proto the server trusts).
+Every form POST and every cookie-authenticated API call must send the CSRF token (form field
+`csrf_token` or header `X-CSRF-Token`) equal to the one in the cookie.
 """
 
 from __future__ import annotations
@@ -53,11 +55,17 @@ class Signer:
             return None
         return value if isinstance(value, dict) else None
 
-    def start_session(self, request: Request, response: Response, user_id: int) -> str:
+    @staticmethod
+    def session_id(cookie: dict | None) -> str | None:
+        value = cookie.get("sid") if cookie else None
+        return value if isinstance(value, str) else None
+
+    def start_session(self, request: Request, response: Response, session_id: str) -> str:
+        """Set the cookie of the server-side session `session_id`, with a fresh CSRF token."""
         token = secrets.token_urlsafe(32)
         response.set_cookie(
             SESSION_COOKIE,
-            self._session.dumps({"uid": user_id, "csrf": token}),
+            self._session.dumps({"sid": session_id, "csrf": token}),
             max_age=SESSION_SECONDS,
             httponly=True,
             samesite="lax",
