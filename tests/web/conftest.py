@@ -9,6 +9,7 @@ import ssl
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,21 @@ def _accounts(database_url: str) -> dict[str, Account]:
             made[key] = Account(f"user_{key}", PASSWORD, token, practice)
     engine.dispose()
     return made
+
+
+def new_account(server: Server, role: str = "coder", practice: str = "Practice A") -> Account:
+    """A user of this test only (deactivating or re-passwording the shared ones would break others)."""
+    from claimscribe.store import accounts
+    from claimscribe.store.db import make_engine, sessions
+
+    engine = make_engine(server.database_url)
+    name = f"u{uuid.uuid4().hex[:10]}"
+    with sessions(engine).begin() as s:
+        place = accounts.get_or_create_practice(s, practice)
+        user = accounts.create_user(s, username=name, password=PASSWORD, role=role, practice_id=place.id)
+        token = accounts.issue_token(s, user, name="tests")
+    engine.dispose()
+    return Account(name, PASSWORD, token, practice)
 
 
 def start_server(

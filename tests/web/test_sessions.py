@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import ssl
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,23 +15,8 @@ import httpx
 import pytest
 
 from claimscribe.store import throttle
-from tests.web.conftest import PASSWORD, Account, Server, start_server
+from tests.web.conftest import PASSWORD, Account, Server, new_account, start_server
 from tests.web.pages_helpers import csrf, logged_in
-
-
-def _new_account(server: Server, role: str = "coder", practice: str = "Practice A") -> Account:
-    """A user of this test only (deactivating or re-passwording the shared ones would break others)."""
-    from claimscribe.store import accounts
-    from claimscribe.store.db import make_engine, sessions
-
-    engine = make_engine(server.database_url)
-    name = f"u{uuid.uuid4().hex[:10]}"
-    with sessions(engine).begin() as s:
-        place = accounts.get_or_create_practice(s, practice)
-        user = accounts.create_user(s, username=name, password=PASSWORD, role=role, practice_id=place.id)
-        token = accounts.issue_token(s, user, name="tests")
-    engine.dispose()
-    return Account(name, PASSWORD, token, practice)
 
 
 def test_a_cookie_replayed_after_logout_is_refused(server: Server) -> None:
@@ -70,7 +54,7 @@ def test_tokens_issued_listed_and_revoked_through_the_api(server: Server) -> Non
 
 
 def test_a_password_change_ends_the_sessions_and_needs_the_current_password(server: Server) -> None:
-    account = _new_account(server)
+    account = new_account(server)
     client, _token = logged_in(server, account)
     try:
         with server.client() as c:
@@ -100,7 +84,7 @@ def test_a_password_change_ends_the_sessions_and_needs_the_current_password(serv
 
 
 def test_an_admin_deactivates_a_user_who_is_locked_out_at_once(server: Server) -> None:
-    target = _new_account(server)
+    target = new_account(server)
     client, _ = logged_in(server, target)
     admin_a, admin_b = server.accounts["admin_a"], server.accounts["admin_b"]
     try:
