@@ -180,18 +180,32 @@ def check(
             "--contractor", help="MAC contract number whose LCDs apply, e.g. 03102 (default: locality's)."
         ),
     ] = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "--output-format",
+            help="table (default), json (as --json) or claimresponse: FHIR R4 ClaimResponse JSON "
+            "(a Bundle of them for several claims).",
+        ),
+    ] = None,
     codebook: CodebookOption = None,
 ) -> None:
     """Run every Medicare edit over each claim: payable, denied or review per line, why, and the source."""
     from claimscribe.edits.parallel import check_all
     from claimscribe.edits.render import check_table
 
+    if output_format not in (None, "table", "json", "claimresponse"):
+        raise BadInputError(f"output format {output_format!r} is not table, json or claimresponse")
+    as_json = as_json or output_format == "json"
     if contractor is not None and not re.fullmatch(r"\d{5}", contractor.strip()):
         err.print(f"error: --contractor {contractor!r} is not a five-digit MAC contract number (e.g. 03102)")
         raise typer.Exit(2)
     claims, places, errors = _read_claims(claim_file, fmt)
     if contractor is not None:
         claims = [c.model_copy(update={"contractor": contractor.strip()}) for c in claims]
+    if output_format == "claimresponse":
+        _check_claim_responses(claims, places, errors, codebook)
+        return
     documents: list[str] = []
     with Codebook(_codebook_path(codebook)) as book:
         outcomes = check_all(claims, book, render=_json_document) if as_json else check_all(claims, book)
@@ -207,6 +221,31 @@ def check(
             sys.stdout.write(json.dumps(json.loads(documents[0]), indent=2, ensure_ascii=False) + "\n")
         else:
             sys.stdout.write("[" + ",\n".join(documents) + "]\n")
+    for message in errors:
+        err.print(f"error: {message}", markup=False, highlight=False)
+    if errors:
+        raise typer.Exit(2)
+
+
+def _check_claim_responses(
+    claims: list[Claim], places: list[int], errors: list[str], codebook: Path | None
+) -> None:
+    """`check --output-format claimresponse`: the checked claims as FHIR R4 ClaimResponse JSON on stdout
+    (with an OperationOutcome for the claims that could not be read or checked), those claims also as
+    one-line errors on stderr (exit 2)."""
+    from claimscribe.edits.claim_response import claim_responses
+    from claimscribe.edits.parallel import check_all
+
+    pairs = []
+    with Codebook(_codebook_path(codebook)) as book:
+        for claim, place, outcome in zip(claims, places, check_all(claims, book), strict=True):
+            if isinstance(outcome, BadInputError):
+                errors.append(f"claim {place}: {outcome}")
+            else:
+                pairs.append((claim, outcome))
+    if pairs:
+        document = claim_responses(pairs, errors=errors)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     for message in errors:
         err.print(f"error: {message}", markup=False, highlight=False)
     if errors:

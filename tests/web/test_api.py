@@ -69,6 +69,31 @@ def test_check_each_content_type_finds_the_bundle(server: Server, content_type: 
     assert result["lines"][1]["outcome"] == "denied"
 
 
+def test_check_answers_fhir_claim_responses_when_asked(server: Server) -> None:
+    """Accept: application/fhir+json -> a FHIR R4 ClaimResponse (R4B model): the 76000 line denied by
+    NCCI-PTP (practitioner file: 29881/76000, modifier indicator 1), coded with CARC B15."""
+    from fhir.resources.R4B.claimresponse import ClaimResponse
+
+    with server.client() as c:
+        r = c.post(
+            "/api/v1/check",
+            content=knee_fhir(),
+            headers={
+                **server.accounts["a"].auth,
+                "Content-Type": "application/fhir+json",
+                "Accept": "application/fhir+json",
+            },
+        )
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/fhir+json")
+    body = r.json()
+    ClaimResponse.model_validate(body)
+    second = body["item"][1]
+    codings = [c for a in second["adjudication"] if "reason" in a for c in a["reason"]["coding"]]
+    assert {"system": "urn:claimscribe:fhir:rule", "code": "NCCI-PTP"} in codings
+    assert {"system": "https://x12.org/codes/claim-adjustment-reason-codes", "code": "B15"} in codings
+
+
 def test_scribe_text(server: Server) -> None:
     with server.client() as c:
         body = {"text": knee_scope_dictation(), "date": DOS, "setting": "facility"}

@@ -11,10 +11,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.claims.readers import ClaimError, numbered, read_claims_text
+from claimscribe.edits.claim_response import claim_responses
 from claimscribe.edits.engine import check_claim
 from claimscribe.edits.model import CheckResult
 from claimscribe.errors import BadInputError
@@ -36,6 +38,7 @@ CLAIM_TYPES: dict[str, str | None] = {
     "text/plain": None,  # X12 837P as text; detected (JSON typed as text/plain is read as JSON)
     "text/csv": "csv",
 }
+FHIR_JSON = "application/fhir+json"
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".webm", ".flac")
 
 
@@ -173,19 +176,28 @@ _CHECK_BODY = {
 
 
 @router.post(
-    "/check", response_model=CheckResponse, responses=ERRORS, openapi_extra=_CHECK_BODY, tags=["claims"]
+    "/check",
+    response_model=CheckResponse,
+    responses={
+        **ERRORS,
+        200: {"content": {FHIR_JSON: {"schema": {"type": "object", "description": "FHIR R4 ClaimResponse"}}}},
+    },
+    openapi_extra=_CHECK_BODY,
+    tags=["claims"],
 )
 async def check(
     request: Request,
     book: Annotated[Codebook, Depends(codebook)],
     _user: Annotated[Any, Depends(api_user)],
-) -> CheckResponse:
-    """Every Medicare edit over the claims in the body (JSON, FHIR R4 Claim or X12 837P by Content-Type)."""
+) -> Any:
+    """Every Medicare edit over the claims in the body (JSON, FHIR R4 Claim or X12 837P by Content-Type);
+    with `Accept: application/fhir+json`, FHIR R4 ClaimResponse(s) instead."""
     kind = _content_type(request)
     if kind not in CLAIM_TYPES:
         raise BadInputError(f"Content-Type {kind or '(none)'!r} is not one of {', '.join(CLAIM_TYPES)}")
     text = await _text_body(request)
     results: list[CheckResult] = []
+    checked: list[Claim] = []
     errors: list[str] = []
     for position, item in numbered(read_claims_text(text, CLAIM_TYPES[kind])):
         if isinstance(item, ClaimError):
@@ -193,10 +205,15 @@ async def check(
             continue
         try:
             results.append(check_claim(item, book))
+            checked.append(item)
         except BadInputError as e:
             errors.append(f"claim {position}: {e}")  # by place in the body: a claim id may be PHI
     if not results:
         raise BadInputError(errors[0] if errors else "the body holds no claim")
+    if FHIR_JSON in request.headers.get("accept", "").lower():
+        # Accept: application/fhir+json -> the outcome as FHIR R4 ClaimResponse(s) (edits/claim_response.py)
+        document = claim_responses(list(zip(checked, results, strict=True)), errors=errors)
+        return JSONResponse(document, media_type=FHIR_JSON)
     return CheckResponse(results=results, errors=errors)
 
 
