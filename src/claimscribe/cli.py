@@ -165,6 +165,19 @@ def _read_claims(claim_file: Path, fmt: str | None) -> tuple[list[Claim], list[i
     return claims, places, errors
 
 
+def _claims_for_check(
+    claim_file: Path, fmt: str | None, contractor: str | None
+) -> tuple[list[Claim], list[int], list[str]]:
+    """The claims of the file (as `_read_claims`), each under the --contractor given, if any."""
+    if contractor is not None and not re.fullmatch(r"\d{5}", contractor.strip()):
+        err.print(f"error: --contractor {contractor!r} is not a five-digit MAC contract number (e.g. 03102)")
+        raise typer.Exit(2)
+    claims, places, errors = _read_claims(claim_file, fmt)
+    if contractor is not None:
+        claims = [c.model_copy(update={"contractor": contractor.strip()}) for c in claims]
+    return claims, places, errors
+
+
 @app.command("check")
 def check(
     claim_file: Annotated[
@@ -197,12 +210,7 @@ def check(
     if output_format not in (None, "table", "json", "claimresponse"):
         raise BadInputError(f"output format {output_format!r} is not table, json or claimresponse")
     as_json = as_json or output_format == "json"
-    if contractor is not None and not re.fullmatch(r"\d{5}", contractor.strip()):
-        err.print(f"error: --contractor {contractor!r} is not a five-digit MAC contract number (e.g. 03102)")
-        raise typer.Exit(2)
-    claims, places, errors = _read_claims(claim_file, fmt)
-    if contractor is not None:
-        claims = [c.model_copy(update={"contractor": contractor.strip()}) for c in claims]
+    claims, places, errors = _claims_for_check(claim_file, fmt, contractor)
     if output_format == "claimresponse":
         _check_claim_responses(claims, places, errors, codebook)
         return
