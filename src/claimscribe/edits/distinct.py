@@ -9,7 +9,8 @@ NCCI lets an associated modifier bypass a PTP edit of modifier indicator 1 only 
   - anatomic modifiers on both lines that differ (RT/LT, F1/F2, T1/TA ...) make the pair distinct, except
     sides on a code whose bilateral indicator gives sides no meaning (0, 2, 9);
   - 59/X{EPSU} and the other associated modifiers bypass only when the record shows the distinct service
-    (a separate encounter or a different anatomic site); without documentation they go to review.
+    (a separate encounter, or sites the anatomy of knowledge/anatomy/ calls distinct); 59/XS whose record
+    puts both services at the same or a contained site are denied; without documentation, review.
 It never takes a modifier's word for more than its rule allows.
 """
 
@@ -20,6 +21,7 @@ from functools import cache
 
 from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
+from claimscribe.knowledge.anatomy_model import Relation, Site, anatomy_source, read_site, relation
 from claimscribe.knowledge.schema import Strict
 
 MODIFIERS_FILE = "rules/ncci_modifiers.yaml"
@@ -43,6 +45,7 @@ class _NcciModifiers(Strict):
     source: str
     ptp_associated: dict[str, tuple[str, ...]]
     distinct_service: dict[str, str]
+    site_modifiers: tuple[str, ...]
     em_modifiers: _EmModifiers
     sides: _Sides
 
@@ -123,7 +126,8 @@ class Service:
 class Verdict:
     """What a PTP pair of indicator 1 comes to, and the rule that decided it, in a sentence.
 
-    kind: "no modifier" (denied), "doubted" (review: the record contradicts the modifier), "undocumented"
+    kind: "no modifier" (denied), "contradicted" (denied: the record shows the same site or encounter the
+    modifier denies), "doubted" (review: the record contradicts the modifier), "undocumented"
     (review: the modifier needs a record that is not there) or "bypassed" (payable).
     """
 
@@ -170,6 +174,38 @@ def _em_verdict(em: Service, other: Service, facts: ProcedureFacts | None) -> Ve
     return Verdict("no modifier", why, (em_modifier_source(),))
 
 
+def _documented(
+    first: Service, second: Service, others: frozenset[str], facts: ProcedureFacts | None
+) -> Verdict:
+    """59/X{EPSU} and the other associated modifiers: the record decides (MLN1783722)."""
+    used = "/".join(sorted(others))
+    found = documented_relation(facts, first.code, second.code)
+    cite = (anatomy_source(),)
+    if found is not None and found.kind == "distinct":
+        return Verdict("bypassed", f"modifier {used}, and the documentation records {found.why}", cite)
+    site_claims = others & set(modifier_rules().site_modifiers)
+    if found is not None and found.kind in ("same", "contained") and site_claims and others <= site_claims:
+        return Verdict(
+            "contradicted",
+            f"modifier {used} claims a different anatomic site, but the documentation puts both services at "
+            f"{found.why}",
+            cite,
+        )
+    if facts is not None and facts.separate_encounter is False and others <= {"XE"}:
+        return Verdict(
+            "contradicted",
+            "modifier XE claims a separate encounter, but the documentation says it was one",
+            (),
+        )
+    unread = f" ({found.why})" if found is not None and found.kind == "unknown" else ""
+    return Verdict(
+        "undocumented",
+        f"modifier {used} bypasses the edit only if the record shows a distinct service, and it does not "
+        f"yet{unread}",
+        cite if unread else (),
+    )
+
+
 def judge_pair(first: Service, second: Service, facts: ProcedureFacts | None) -> Verdict:
     """The verdict on a PTP pair of modifier indicator 1 (`first` column one, `second` column two)."""
     em = _em_verdict(second, first, facts) or _em_verdict(first, second, facts)
@@ -185,15 +221,7 @@ def judge_pair(first: Service, second: Service, facts: ProcedureFacts | None) ->
         )
     others = (first.modifiers | second.modifiers) & other_modifiers()
     if others:
-        used = "/".join(sorted(others))
-        shown = distinct_service(facts, first.code, second.code)
-        if shown:
-            return Verdict("bypassed", f"modifier {used}, and {shown}")
-        return Verdict(
-            "undocumented",
-            f"modifier {used} bypasses the edit only if the record shows a distinct service, and it does "
-            "not yet",
-        )
+        return _documented(first, second, others, facts)
     reasons, sources = ([em.rule], em.sources) if em is not None else ([], ())
     sideless = [s for s in (first, second) if s.sideless_sides]
     if sideless and (first.modifiers | second.modifiers) & set(modifier_rules().sides.modifiers):
@@ -217,22 +245,53 @@ def bypass_modifiers(first: list[str], second: list[str]) -> set[str]:
     return found
 
 
-def _site_of(facts: ProcedureFacts, code: str) -> set[str]:
-    sites = {
-        f"{p.laterality or ''} {p.site}".strip().lower()
+@cache
+def _fluoroscopy() -> tuple[frozenset[str], str]:
+    """The fluoroscopy codes and modality of knowledge/families/imaging_integral_exceptions.yaml."""
+    policy = knowledge.load("families/imaging_integral_exceptions.yaml")["policy"]
+    return frozenset(str(c) for c in policy["imaging_codes"]), str(policy["imaging_modality"])
+
+
+def sites_of(facts: ProcedureFacts, code: str) -> list[Site]:
+    """The documented sites of the procedures the facts code as `code`, read through the anatomy; for a
+    fluoroscopy code the facts do not list as a procedure, the sites the fluoroscopy imaged."""
+    found = [
+        read_site(p.site, p.laterality, p.levels)
         for p in facts.procedures
-        if p.code == code and p.site
-    }
-    return sites
+        if p.code == code and (p.site or p.levels)
+    ]
+    codes, modality = _fluoroscopy()
+    if not found and code in codes:
+        found = [read_site(i.site) for i in facts.imaging if i.modality == modality and i.used and i.site]
+    return found
+
+
+def compare_sites(first: list[Site], second: list[Site]) -> Relation | None:
+    """How two services' documented sites relate: same or contained if any pair overlaps, distinct if
+    every pair is distinct, unknown if a site is not in the anatomy; None without sites on both."""
+    if not first or not second:
+        return None
+    relations = [relation(a, b) for a in first for b in second]
+    for kind in ("same", "contained", "unknown"):
+        found = next((r for r in relations if r.kind == kind), None)
+        if found is not None:
+            return found
+    return Relation("distinct", "; ".join(dict.fromkeys(r.why for r in relations)))
+
+
+def documented_relation(facts: ProcedureFacts | None, code1: str, code2: str) -> Relation | None:
+    """What the record says of two services: a separate encounter or different sites (distinct), the same
+    or a contained site (same/contained), a site the anatomy cannot place (unknown); None: it says nothing."""
+    if facts is None:
+        return None
+    if facts.separate_encounter:
+        return Relation("distinct", "a separate encounter")
+    return compare_sites(sites_of(facts, code1), sites_of(facts, code2))
 
 
 def distinct_service(facts: ProcedureFacts | None, code1: str, code2: str) -> str | None:
     """A sentence saying how the record shows the two services were distinct, or None if it does not."""
-    if facts is None:
+    found = documented_relation(facts, code1, code2)
+    if found is None or found.kind != "distinct":
         return None
-    if facts.separate_encounter:
-        return "the documentation records a separate encounter"
-    first, second = _site_of(facts, code1), _site_of(facts, code2)
-    if first and second and first.isdisjoint(second):
-        return f"the documentation records different anatomic sites ({', '.join(sorted(first | second))})"
-    return None
+    return f"the documentation records {found.why}"

@@ -10,8 +10,10 @@ procedure - a CPT Surgery-section code (10004-69990) or any code whose PFS globa
   - payable, with an info finding, when the imaging line carries 59/XE/XP/XS/XU and the documentation
     facts show the fluoroscopy was distinct: a separate encounter, a different anatomic site from the
     procedure's, or a purpose unrelated to it;
-  - sent to review when it carries such a modifier but the facts do not show that, or when the facts
-    show it but the modifier is missing;
+  - denied when it carries such a modifier and the facts put the fluoroscopy at the procedure's own site
+    (the same structure or one inside it, by knowledge/anatomy/) or give it the procedure's purpose;
+  - sent to review when it carries such a modifier but the facts do not show either, or when the facts
+    show it was distinct but the modifier is missing;
   - denied otherwise (modifier 26 or TC does not change that).
 
 Why: NCCI treats fluoroscopy needed to perform a procedure as integral to it; 76000 in particular is
@@ -41,6 +43,7 @@ from pydantic import Field
 from claimscribe import knowledge
 from claimscribe.claims.facts import Modality, ProcedureFacts
 from claimscribe.claims.model import Claim
+from claimscribe.edits.distinct import compare_sites
 from claimscribe.edits.imaging_included import (
     cite,
     distinct_modifiers,
@@ -50,6 +53,7 @@ from claimscribe.edits.imaging_included import (
 from claimscribe.edits.model import Finding, Outcome, severity_for
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.anatomy_model import anatomy_source, read_site, relation
 from claimscribe.knowledge.payment import component_modifiers
 from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, modifier_sets, table
@@ -151,8 +155,12 @@ def _words(text: str) -> set[str]:
 
 
 def same_site(first: str, second: str) -> bool:
-    """Whether two written anatomic sites name the same structure: they share a word other than a side,
-    unless both name a side and the sides differ (left knee / right knee are different structures)."""
+    """Whether two written sites are the same structure or one inside the other (knowledge/anatomy/); for
+    a site the anatomy cannot place, whether they share a word other than a side, unless both name a side
+    and the sides differ."""
+    found = relation(read_site(first), read_site(second))
+    if found.kind != "unknown":
+        return found.kind in ("same", "contained")
     a, b = _words(first), _words(second)
     if not (a - LATERALITY) & (b - LATERALITY):
         return False
@@ -161,10 +169,15 @@ def same_site(first: str, second: str) -> bool:
     return not differ
 
 
+SAME = "same"  # the kind of evidence that shows the fluoroscopy served the procedure itself
+
+
 def _evidence(
     facts: ProcedureFacts | None, imaging_code: str, procedures: list[str]
 ) -> tuple[str, str] | None:
-    """How the facts show the fluoroscopy was distinct from the procedures: (kind, sentence), or None."""
+    """What the facts show of the fluoroscopy beside the procedures: (kind, sentence) with kind encounter,
+    site or purpose (distinct), or SAME (the same or a contained site, or a purpose that serves the
+    procedure); None when they show neither. Sites are compared through knowledge/anatomy/."""
     if facts is None:
         return None
     if facts.separate_encounter:
@@ -177,17 +190,22 @@ def _evidence(
     if not treated:
         treated = [p for p in facts.procedures if p.code is None or p.code not in policy.imaging_codes]
     treated_sites = [f"{p.laterality or ''} {p.site}".strip() for p in treated if p.site]
-    if imaged and treated_sites and not any(same_site(i, t) for i in imaged for t in treated_sites):
-        return "site", (
-            f"the note records a different anatomic site ({', '.join(dict.fromkeys(imaged))} imaged; "
-            f"{', '.join(dict.fromkeys(treated_sites))} treated)"
-        )
+    found = compare_sites(
+        [read_site(i) for i in dict.fromkeys(imaged)],
+        [read_site(p.site, p.laterality, p.levels) for p in treated if p.site or p.levels],
+    )
+    where = f"{', '.join(dict.fromkeys(imaged))} imaged; {', '.join(dict.fromkeys(treated_sites))} treated"
+    if found is not None and found.kind == "distinct":
+        return "site", f"the note records a different anatomic site ({where}: {found.why})"
+    if found is not None and found.kind in ("same", "contained"):
+        return SAME, f"the note puts the fluoroscopy at the procedure's site ({where}: {found.why})"
     related = _words(" ".join([*treated_sites, *(p.name for p in treated)]))
     terms = policy.integral_purpose_terms.terms
     for purpose in (i.purpose for i in imaging if i.purpose):
         words = _words(purpose)
         if not words & related and not any(w.startswith(t) for w in words for t in terms):
             return "purpose", f"the note records a purpose unrelated to the procedure ({purpose})"
+        return SAME, f"the note records that the fluoroscopy served the procedure ({purpose})"
     return None
 
 
@@ -255,6 +273,16 @@ def _judge(claim: Claim, index: int, context: _Context) -> Finding:
     modifiers = "/".join(sorted(set(line.modifiers) & distinct_modifiers()))
     shown = context.shown
     where = f"{line.code} on line {index + 1}"
+    if modifiers and shown and shown[0] == SAME:
+        return _finding(
+            "denied",
+            index,
+            f"{where} carries {modifiers} to show it was distinct from {names}, but {shown[1]}: fluoroscopy "
+            f"of the same site or for the same purpose is part of the procedure{caveat}.",
+            f"Remove {line.code}; {modifiers} applies only to fluoroscopy of another structure, at a "
+            "separate encounter or for an unrelated purpose, as the record must show.",
+            f"{source}; {anatomy_source()}",
+        )
     if modifiers and shown:
         return _finding(
             None,
@@ -273,7 +301,7 @@ def _judge(claim: Claim, index: int, context: _Context) -> Finding:
             f"{line.code}; fluoroscopy that guided {names} is part of it.",
             source,
         )
-    if shown:
+    if shown and shown[0] != SAME:
         return _finding(
             "review",
             index,

@@ -71,6 +71,7 @@ def _source(pair: PtpEdit) -> str:
 KINDS: tuple[tuple[str, Outcome | None], ...] = (
     ("indicator 0", "denied"),
     ("no modifier", "denied"),
+    ("contradicted", "denied"),
     ("doubted", "review"),
     ("undocumented", "review"),
     ("bypassed", None),
@@ -97,6 +98,12 @@ def _message(kind: str, c2: str, c1: str, rule: str) -> tuple[str, str | None]:
             f"{c2} is bundled into {c1} (NCCI PTP, modifier indicator 1): {rule}.",
             f"Bill {c2} only if it was a distinct service (different site or encounter), with "
             "59/XS/XE/XU/XP and documentation that shows it, or 25/57 on an E/M as NCCI allows.",
+        )
+    if kind == "contradicted":
+        return (
+            f"{c2} is bundled into {c1} (NCCI PTP, indicator 1): {rule}.",
+            f"Remove {c2}, or correct the documentation if the services were at different sites or "
+            "encounters.",
         )
     if kind == "doubted":
         return (
