@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from claimscribe import config
+from claimscribe.claims import history
 from claimscribe.claims.model import Claim
 from claimscribe.edits.model import CheckResult
 from claimscribe.errors import BadInputError, ClaimscribeError
@@ -212,10 +213,12 @@ def check(
     as_json = as_json or output_format == "json"
     claims, places, errors = _claims_for_check(claim_file, fmt, contractor)
     if output_format == "claimresponse":
-        _check_claim_responses(claims, places, errors, codebook)
+        with history.given(history.History.from_claims(claims)):
+            _check_claim_responses(claims, places, errors, codebook)
         return
     documents: list[str] = []
-    with Codebook(_codebook_path(codebook)) as book:
+    # The claims of one file are one patient history for FREQUENCY (claims/history.py).
+    with Codebook(_codebook_path(codebook)) as book, history.given(history.History.from_claims(claims)):
         outcomes = check_all(claims, book, render=_json_document) if as_json else check_all(claims, book)
         for place, outcome in zip(places, outcomes, strict=True):
             if isinstance(outcome, BadInputError):

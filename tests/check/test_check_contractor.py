@@ -46,3 +46,33 @@ def test_a_contractor_that_is_not_a_contract_number_is_refused(tmp_path: Path, c
     assert result.returncode == 2
     assert "five-digit MAC contract number" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_frequency_counts_the_patients_claims_of_one_file(tmp_path: Path, codebook_path: Path) -> None:
+    """Five lumbar facet diagnostic sessions (64493-KX) of one patient in a file, Arizona (Noridian JF): the
+    fifth is past the four L38803 allows (Noridian LCD Q&A, Q1) and is denied; the first four pass, and a
+    second patient's claim on the fifth date is not counted with them. The patient id is not in the output."""
+    dates = ["2025-04-07", "2025-06-02", "2025-09-01", "2025-12-01", "2026-03-02"]
+
+    def claim(on: str, patient: str) -> dict[str, object]:
+        return {
+            "claim_type": "professional",
+            "date_of_service": on,
+            "place_of_service": "11",
+            "contractor": "03102",
+            "patient_id": patient,
+            "diagnoses": ["M47.816"],
+            "lines": [{"code": "64493", "modifiers": ["RT", "KX"], "units": 1}],
+        }
+
+    claims = [claim(on, "PT-SECRET-77") for on in dates] + [claim(dates[-1], "PT-OTHER-88")]
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(json.dumps(c) for c in claims) + "\n", encoding="utf-8")
+    result = run_cli("check", str(path), "--json", codebook=codebook_path)
+    assert result.returncode == 0, result.stderr
+    documents = json.loads(result.stdout)
+    frequency = [[f["effect"] for f in d["findings"] if f["rule"] == "FREQUENCY"] for d in documents]
+    assert frequency == [[], [], [], [], ["denied"], []]
+    message = next(f["message"] for f in documents[4]["findings"] if f["rule"] == "FREQUENCY")
+    assert all(on in message for on in dates[:4])
+    assert "PT-SECRET-77" not in result.stdout + result.stderr

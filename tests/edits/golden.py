@@ -4,6 +4,7 @@ Case file:
   {"description": "...", "source": "<dataset + vintage + row, or knowledge citation>",
    "claim": {<JSON claim>},
    "expected": [{"rule": "NCCI-PTP", "lines": [1], "effect": "denied"}, ...],
+   "history": [{<JSON claim>}, ...],   # optional: the patient's other claims checked with it (FREQUENCY)
    "per_claim_only": "<what>: <why>",  # optional: the case needs what a claim-line file cannot carry
                                        #  (<what>: documentation facts, diagnoses, locality ...)
    "batch_differs": "<why>"}           # optional: the batch engines answer otherwise, and why (a per-claim
@@ -60,6 +61,11 @@ class Case:
     @property
     def claim(self) -> Claim:
         return Claim.model_validate(self.data["claim"])
+
+    @property
+    def history(self) -> list[Claim]:
+        """The patient's other claims given with the case's (FREQUENCY counts across them)."""
+        return [Claim.model_validate(c) for c in self.data.get("history", [])]
 
     @property
     def per_claim_only(self) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from claimscribe.batch import run_batch
+from claimscribe.claims.history import History, given
 from claimscribe.edits.engine import check_claim
 from claimscribe.edits.registry import rules
 from claimscribe.reference.codebook import Codebook
@@ -64,7 +65,8 @@ def spark_answers(
 def test_per_claim(case: Case, codebook: Codebook) -> None:
     assert case.data.get("source"), f"{case.id}: every case names the source of its expectation"
     claim = case.claim
-    findings = rules()[case.rule].check(claim, codebook, claim.facts)
+    with given(History.from_claims([claim, *case.history])):
+        findings = rules()[case.rule].check(claim, codebook, claim.facts)
     actual = sorted((f.rule, tuple(f.lines), f.effect) for f in findings if f.effect is not None)
     expected = sorted(e for e in case.expected() if e[2] is not None)
     assert actual == expected, [f.message for f in findings]

@@ -45,13 +45,13 @@ RULE_ID = "COVERAGE"
 DIAGNOSTIC_WORDS = ("diagnostic", "selective nerve root block", "medial branch block")
 
 
-def _effect(article: cov.Article, effect: cov.Effect, *, needs_list: bool = False) -> Outcome:
+def effect_for(article: cov.Article, effect: cov.Effect, *, needs_list: bool = False) -> Outcome:
     """`effect`, made review when the article's contractors (or, for diagnoses, its list) are our reading."""
     sure = article.contractors_basis == "cited" and (not needs_list or article.diagnoses.basis == "article")
     return effect if sure else "review"
 
 
-def _hedge(article: cov.Article, *, needs_list: bool = False) -> str:
+def hedge(article: cov.Article, *, needs_list: bool = False) -> str:
     notes = []
     if article.contractors_basis != "cited":
         notes.append(f"this contractor's use of {article.id} is our reading ({article.contractors_note})")
@@ -60,7 +60,7 @@ def _hedge(article: cov.Article, *, needs_list: bool = False) -> str:
     return f" Review: {'; '.join(notes)}." if notes else ""
 
 
-def _source(article: cov.Article) -> str:
+def source_of(article: cov.Article) -> str:
     return f"{article.citation}; sources {', '.join(article.sources)} (knowledge/coverage/)"
 
 
@@ -74,7 +74,7 @@ def _finding(
         effect=effect,
         message=message,
         fix=fix,
-        source=_source(article),
+        source=source_of(article),
     )
 
 
@@ -93,12 +93,12 @@ def _groups_text(article: cov.Article) -> str:
 def _not_covered(article: cov.Article, index: int, code: str) -> Finding | None:
     for rule in article.not_covered:
         if code in rule.codes:
-            effect = _effect(article, rule.effect)
+            effect = effect_for(article, rule.effect)
             return _finding(
                 article,
                 [index],
                 effect,
-                f"{code} is not covered under {article.id}: {rule.why}." + _hedge(article),
+                f"{code} is not covered under {article.id}: {rule.why}." + hedge(article),
             )
     return None
 
@@ -109,8 +109,8 @@ def _diagnosis(claim: Claim, article: cov.Article, index: int, line: ClaimLine) 
     groups = article.diagnoses.covered + article.diagnoses.exempt
     if any(g.matches(d) and g.satisfied_by(claim.diagnoses) for g in groups for d in pointed):
         return None
-    effect = _effect(article, "denied", needs_list=True)
-    hedge = _hedge(article, needs_list=True)
+    effect = effect_for(article, "denied", needs_list=True)
+    caveat = hedge(article, needs_list=True)
     duals = [g for g in groups for d in pointed if g.matches(d) and g.requires_also]
     if duals:
         group = duals[0]
@@ -119,7 +119,7 @@ def _diagnosis(claim: Claim, article: cov.Article, index: int, line: ClaimLine) 
             [index],
             effect,
             f"{line.code}: group {group.group} of {article.id} ({group.label}) is covered only with "
-            f"{group.requires_also_label or ', '.join(group.requires_also)} also on the claim." + hedge,
+            f"{group.requires_also_label or ', '.join(group.requires_also)} also on the claim." + caveat,
             fix=f"add the companion diagnosis ({', '.join(group.requires_also)}) the record supports",
         )
     named = ", ".join(pointed) if pointed else "no diagnosis"
@@ -128,7 +128,7 @@ def _diagnosis(claim: Claim, article: cov.Article, index: int, line: ClaimLine) 
         [index],
         effect,
         f"{line.code}: {named} is not in the diagnosis groups {article.id} covers: {_groups_text(article)}."
-        + hedge,
+        + caveat,
         fix="code the covered indication the record documents, or do not bill it as covered (ABN and GA)",
     )
 
@@ -155,9 +155,9 @@ def _levels(claim: Claim, article: cov.Article, indexes: list[int]) -> list[Find
                 _finding(
                     article,
                     past,
-                    _effect(article, group.levels_effect),
+                    effect_for(article, group.levels_effect),
                     f"{total} levels of {group.name} in one session; {article.id} allows {group.max_levels}."
-                    + _hedge(article),
+                    + hedge(article),
                 )
             )
     return findings
@@ -249,8 +249,8 @@ def batch_tables() -> list[Table]:
                         code,
                         group.name if group else None,
                         group.max_levels if group else None,
-                        _effect(article, group.levels_effect) if group else None,
-                        _effect(article, rule.effect) if rule else None,
+                        effect_for(article, group.levels_effect) if group else None,
+                        effect_for(article, rule.effect) if rule else None,
                     )
                 )
     return [

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from claimscribe.claims import history
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.claims.readers import ClaimError, numbered, read_claims_text
 from claimscribe.edits.claim_response import claim_responses
@@ -199,15 +200,19 @@ async def check(
     results: list[CheckResult] = []
     checked: list[Claim] = []
     errors: list[str] = []
-    for position, item in numbered(read_claims_text(text, CLAIM_TYPES[kind])):
-        if isinstance(item, ClaimError):
-            errors.append(f"{item.position}: {item.message}")
-            continue
-        try:
-            results.append(check_claim(item, book))
-            checked.append(item)
-        except BadInputError as e:
-            errors.append(f"claim {position}: {e}")  # by place in the body: a claim id may be PHI
+    items = list(numbered(read_claims_text(text, CLAIM_TYPES[kind])))
+    claims = [item for _, item in items if not isinstance(item, ClaimError)]
+    # The claims of one body are one patient history for FREQUENCY (claims/history.py).
+    with history.given(history.History.from_claims(claims)):
+        for position, item in items:
+            if isinstance(item, ClaimError):
+                errors.append(f"{item.position}: {item.message}")
+                continue
+            try:
+                results.append(check_claim(item, book))
+                checked.append(item)
+            except BadInputError as e:
+                errors.append(f"claim {position}: {e}")  # by place in the body: a claim id may be PHI
     if not results:
         raise BadInputError(errors[0] if errors else "the body holds no claim")
     if FHIR_JSON in request.headers.get("accept", "").lower():
