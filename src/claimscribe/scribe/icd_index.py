@@ -28,6 +28,9 @@ from claimscribe.reference.codebook import Codebook
 TERMS_FILE = "mappings/diagnosis_terms.yaml"
 Side = Literal["right", "left", "bilateral", "unspecified"]
 SIDES = ("right", "left", "bilateral")
+REGIONS = frozenset(
+    {"cervical", "cervicothoracic", "thoracic", "thoracolumbar", "lumbar", "lumbosacral", "sacral"}
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _LEVEL = re.compile(r"^[ctls][0-9]{1,2}$")  # a spinal level: optional, a bonus where the code names it
 NEGATED = "no_"  # a word said after "without" or "no", up to the end of its clause
@@ -146,30 +149,52 @@ class IcdIndex:
         condition the tabular has no bilateral code for; empty when no description holds every word.
         `context_sites`: the sites of the note's procedures, which a description may name when the item
         names no site ("Degenerative joint disease" in a shoulder note)."""
-        terms = diagnosis_terms()
         said = [w for w in tokens(text, rewrite=True) if w not in SIDES]
+        regions = [w for w in dict.fromkeys(said) if w in REGIONS]
+        if len(regions) < 2:
+            return self._lookup(said, side, context_sites)
+        found: list[IcdMatch] = []  # "L4-L5 and L5-S1": ICD-10-CM codes each spinal region apart
+        for region in regions:
+            alone = [w for w in said if w not in REGIONS or w == region]
+            found += [m for m in self._lookup(alone, side, context_sites) if m not in found]
+        return found
+
+    def _lookup(self, said: list[str], side: Side, context_sites: frozenset[str]) -> list[IcdMatch]:
+        terms = diagnosis_terms()
         required = {w for w in said if w not in terms.ignorable and not _LEVEL.match(w)}
         sites = {w for w in required if w in terms.sites}
         conditions = required - sites
         if not conditions:
             return []
-        allowed = _allowed_sites(text, context_sites)
+        allowed = _allowed_sites(said, context_sites)
         candidates = self._with_all(conditions)
         sited = {i for i in candidates if all(self._names(i, s) for s in sites)}
         chosen = {i for i in sited if self._entries[i].words & terms.sites <= allowed}
+        exact = False
         if not chosen:  # the tabular names no site for the condition (plantar fasciitis, ingrowing nail)
             chosen = {i for i in candidates if not self._entries[i].words & terms.sites}
+            exact = True
         if not chosen:
             return []
         optional = (set(said) - conditions) | (allowed if not sites else set())
+        return self._pick(chosen, conditions, optional, side, exact=exact)
+
+    def _pick(
+        self, chosen: set[int], conditions: set[str], optional: set[str], side: Side, *, exact: bool
+    ) -> list[IcdMatch]:
+        """The best code of the candidates for the side; `exact`: the description may add no word."""
+        limit = 0 if exact else len(conditions)
         if side == "bilateral":
-            both = self._best(chosen, conditions, optional, "bilateral", strict=True)
+            both = self._best(chosen, conditions, optional, "bilateral", strict=True, limit=limit)
             if both is not None:
                 return [both]
-            pair = [self._best(chosen, conditions, optional, s, strict=True) for s in ("right", "left")]
+            pair = [
+                self._best(chosen, conditions, optional, s, strict=True, limit=limit)
+                for s in ("right", "left")
+            ]
             found = [m for m in pair if m is not None]
             return found if len(found) == 2 else []
-        best = self._best(chosen, conditions, optional, side, strict=False)
+        best = self._best(chosen, conditions, optional, side, strict=False, limit=limit)
         return [best] if best is not None else []
 
     def fits_sites(self, code: str, text: str, context_sites: frozenset[str] = frozenset()) -> bool:
@@ -178,7 +203,8 @@ class IcdIndex:
         i = self._by_code.get(code)
         if i is None:
             return True  # not a billable code of this release: the billable check says so
-        return self._entries[i].words & diagnosis_terms().sites <= _allowed_sites(text, context_sites)
+        allowed = _allowed_sites(tokens(text, rewrite=True), context_sites)
+        return self._entries[i].words & diagnosis_terms().sites <= allowed
 
     def _with_all(self, words: set[str]) -> set[int]:
         pools = sorted((self._by_word.get(w, set()) for w in words), key=len)
@@ -186,11 +212,20 @@ class IcdIndex:
 
     def _names(self, i: int, site: str) -> bool:
         words = self._entries[i].words
-        return site in words or bool(words & diagnosis_terms().parts.get(site, frozenset()))
+        return site in words or bool(words & _related(site))
 
     def _best(
-        self, candidates: set[int], required: set[str], optional: set[str], side: Side, *, strict: bool
+        self,
+        candidates: set[int],
+        required: set[str],
+        optional: set[str],
+        side: Side,
+        *,
+        strict: bool,
+        limit: int,
     ) -> IcdMatch | None:
+        """The candidate for the side whose description adds least; none adding more than `limit` words
+        (a description that says much the note does not is another condition)."""
         terms = diagnosis_terms()
         ranked: list[tuple[float, str, _Entry]] = []
         for i in candidates:
@@ -204,6 +239,8 @@ class IcdIndex:
                 for w in entry.words - required - optional - terms.default - terms.sites - set(SIDES)
                 if not w.startswith(NEGATED)
             }
+            if len(extra) > limit:
+                continue
             score = len(optional & entry.words) - len(extra) + (1.0 if entry.side == side else 0.0)
             ranked.append((score, entry.code, entry))
         if not ranked:
@@ -213,12 +250,19 @@ class IcdIndex:
         return IcdMatch(entry.code, entry.description, tuple(sorted((required | optional) & entry.words)))
 
 
-def _allowed_sites(text: str, context_sites: frozenset[str]) -> set[str]:
+def _allowed_sites(said: list[str], context_sites: frozenset[str]) -> set[str]:
     """The sites a description may name for a dictated diagnosis: its own sites and their parts, or,
     when it names none, the sites of the note's procedures and their parts."""
     terms = diagnosis_terms()
-    named = {w for w in tokens(text, rewrite=True) if w in terms.sites} or set(context_sites)
-    return named | {p for s in named for p in terms.parts.get(s, ())}
+    named = {w for w in said if w in terms.sites} or set(context_sites)
+    return named | {p for s in named for p in _related(s)}
+
+
+@cache
+def _related(site: str) -> frozenset[str]:
+    """The sites a description may name for a site: its parts, and the wholes it is a part of."""
+    parts = diagnosis_terms().parts
+    return frozenset(parts.get(site, ())) | {whole for whole, of in parts.items() if site in of}
 
 
 _INDEXES: dict[tuple[str, str], IcdIndex] = {}
