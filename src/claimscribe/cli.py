@@ -263,6 +263,58 @@ def _check_claim_responses(
         raise typer.Exit(2)
 
 
+@app.command("convert")
+def convert(
+    claim_file: Annotated[
+        Path, typer.Argument(help="Claim file: JSON/JSONL, FHIR R4, X12 837P/837I or CSV.")
+    ],
+    to: Annotated[str, typer.Option("--to", help="json, csv, x12 (837P/837I) or fhir.")],
+    fmt: Annotated[
+        str | None, typer.Option("--from", help="Input format: json, fhir, x12 or csv (default: detect).")
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write here (replaced atomically) instead of stdout.")
+    ] = None,
+) -> None:
+    """Convert claims between JSON, CSV, X12 837P/837I and FHIR R4; say what the target leaves out."""
+    from claimscribe.claims.convert import TARGETS
+    from claimscribe.claims.convert import convert as convert_claims
+    from claimscribe.claims.readers import numbered, read_claims
+
+    if to not in TARGETS:
+        raise BadInputError(f"--to {to!r} is not one of {', '.join(TARGETS)}")
+    if fmt is not None and fmt not in ("json", "fhir", "x12", "csv"):
+        raise BadInputError(f"--from {fmt!r} is not json, fhir, x12 or csv")
+    if not claim_file.is_file():
+        raise BadInputError(f"claim file {claim_file} does not exist")
+    result = convert_claims(numbered(read_claims(claim_file, fmt)), to)
+    if result.text is not None:
+        if out_file is None:
+            sys.stdout.write(result.text)
+        else:
+            _write_atomically(out_file, result.text)
+    for message in result.warnings:
+        err.print(f"warning: {message}", markup=False, highlight=False)
+    for message in result.errors:
+        err.print(f"error: {message}", markup=False, highlight=False)
+    if result.errors:
+        raise typer.Exit(2)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside the target, then rename: an interrupted convert leaves the old file or none."""
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as tmp:
+            tmp.write(text)
+        Path(tmp.name).replace(path)
+    except OSError as e:
+        raise BadInputError(f"cannot write {path} ({e.strerror or type(e).__name__})") from e
+
+
 @app.command("scribe")
 def scribe(
     dictation: Annotated[
