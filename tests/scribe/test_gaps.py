@@ -86,7 +86,25 @@ def test_fluoroscopy_stated_not_used_leaves_every_element_open(codebook) -> None
     assert "duration_minutes" in elements and "interpretation_report" in elements
 
 
-def test_codes_without_a_knowledge_file_have_no_gaps_and_lines_are_reported_in_order(codebook) -> None:
-    found = gaps([_line("29881", "RT"), _line("76000", "26")], _facts(imaging={"minutes": None}), codebook)
+def test_codes_without_knowledge_or_derived_rules_have_no_gaps_and_lines_are_reported_in_order(
+    codebook,
+) -> None:
+    # 36415: no curated file, and its CMS indicators (PC/TC 9, bilateral 9, supervision 09) derive no element
+    found = gaps([_line("36415"), _line("76000", "26")], _facts(imaging={"minutes": None}), codebook)
     assert [(g.line, g.code) for g in found] == [(1, "76000")]
     assert gaps([], _facts(), codebook) == []
+
+
+def test_a_family_code_asks_for_its_family_elements(codebook) -> None:
+    # knowledge/families/knee_arthroscopy.yaml: laterality (always) and meniscus_treated (29881 among its codes)
+    facts = ProcedureFacts.model_validate({"indication": "medial meniscal tear with locking"})
+    elements = [g.element for g in gaps([_line("29881", "RT")], facts, codebook)]
+    assert elements[:1] == ["laterality"] and "meniscus_treated" in elements
+
+
+def test_a_code_without_curated_knowledge_asks_what_its_cms_indicators_derive(codebook) -> None:
+    # 28285: bilateral surgery indicator 1 in RVU24C -> the side (knowledge/derived/rules.yaml)
+    facts = ProcedureFacts.model_validate({"indication": "painful hammertoe"})
+    [gap] = gaps([_line("28285")], facts, codebook)
+    assert (gap.rule, gap.element) == ("DOC-CMS-LATERALITY", "cms_laterality")
+    assert "28285" in gap.prompt and "right, left" in gap.prompt

@@ -44,6 +44,8 @@ class Procedure(Strict):
         None  # open | arthroscopic | endoscopic | percutaneous, as said or as the listing says
     )
     digits: list[str] = Field(default_factory=list)  # fingers or toes named: thumb, great, second ... fifth
+    compartments: list[str] = Field(default_factory=list)  # knee/joint compartments: medial, lateral ...
+    manipulation: bool | None = None  # a fracture or dislocation reduced (True) or only immobilised (False)
 
 
 class Dose(Strict):
@@ -64,6 +66,21 @@ class Imaging(Strict):
     site: str | None = None  # what was imaged, when the note says
     purpose: str | None = None  # "guidance for the injection", "foreign body localization"
     evidence: list[Evidence] = Field(default_factory=list)
+    images_recorded: bool | None = None  # images (needle position, contrast spread) saved in the record
+    views: list[str] = Field(default_factory=list)  # radiograph views obtained: AP, lateral, sunrise ...
+
+
+class Drug(Strict):
+    """One drug the note says was given: its name, the dose and volume, and what was discarded from a
+    single-dose vial (0 when the note says none was)."""
+
+    name: str
+    dose: Number | None = None
+    unit: str | None = None  # the dose's unit as said: mg, mL, units, mcg
+    volume_ml: Number | None = None
+    discarded: Number | None = None  # amount discarded, in the dose's unit; 0 = none discarded (stated)
+    site: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class ProcedureFacts(Strict):
@@ -79,6 +96,15 @@ class ProcedureFacts(Strict):
     # post-procedure work (what modifier 25 asserts); False: the record shows it was not.
     separately_identifiable_em: bool | None = None
     stated_diagnoses: list[str] = Field(default_factory=list)  # the diagnosis lines, postoperative first
+    drugs: list[Drug] = Field(default_factory=list)  # drugs injected or given, with dose and waste
+    pain_relief_percent: Number | None = None  # relief after a diagnostic block or the previous injection
+    pain_duration_weeks: Number | None = None  # how long the pain has lasted
+    conservative_care_weeks: Number | None = None  # weeks of conservative care tried before the procedure
+    separate_em: bool | None = None  # an E/M significant and separate from the procedure is documented (25)
+    decision_for_surgery: bool | None = None  # the visit decided on the major procedure (57)
+    total_minutes: Number | None = (
+        None  # the practitioner's total time on the date (E/M by time, timed codes)
+    )
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)  # for the scalar fields above
 
     def imaging_of(self, modality: Modality) -> Imaging | None:

@@ -79,3 +79,11 @@ def sources() -> dict[str, Source]:
     if len(found) != len(entries):
         raise KnowledgeFileError("knowledge/sources.yaml: an id is listed twice")
     return found
+
+
+def code_rules(code: str, cms: Any = None) -> Any:
+    """What a code needs, curated and derived from its CMS values (`knowledge.derived.CmsCode`); see
+    `knowledge.code_knowledge.code_rules`, the one definition the DOC edit, the scribe and the page read."""
+    from claimscribe.knowledge.code_knowledge import code_rules as rules_of
+
+    return rules_of(code, cms)

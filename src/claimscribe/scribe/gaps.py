@@ -2,8 +2,9 @@
 
 Why: asking while the physician is still dictating costs a sentence; an auditor asking later costs the
 payment. The elements (fluoroscopy time, a separate interpretation report with 26, the imaged site
-with 59/XS ...) are the `documentation` of each code's knowledge file (`knowledge/codes/<code>.yaml`),
-and they are judged by the DOC edit itself (`edits/doc.py`, run on a draft claim of the
+with 59/XS, the knee and the meniscus of a knee arthroscopy, the side a bilateral indicator asks for ...)
+are those of `knowledge.code_rules` - the code's curated files, then the rules derived from its CMS
+indicators - and they are judged by the DOC edit itself (`edits/doc.py`, run on a draft claim of the
 suggested lines), so the scribe asks exactly what the claim check would flag - no second copy of the
 rules. A fact the note does not give is a gap; a fact the note gives but that breaks a rule (75 minutes
 of fluoroscopy) is a gap of kind "contradicted".
@@ -29,7 +30,7 @@ class Gap(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str
-    element: str  # the element id of knowledge/codes/<code>.yaml, e.g. duration_minutes
+    element: str  # the element id (codes/<code>.yaml, a family file or derived), e.g. duration_minutes
     prompt: str  # what to ask the physician
     rule: str  # the DOC finding's permanent rule id, e.g. DOC-76000-DURATION
     line: int  # 0-based index of the line in `lines`
@@ -41,8 +42,8 @@ def gaps(
     lines: Sequence[ClaimLine], facts: ProcedureFacts | None, codebook: Codebook | None = None
 ) -> list[Gap]:
     """Each documentation element of each line's code and modifiers that the facts do not support, in line
-    order, phrased as the element's prompt. `codebook` is accepted for symmetry with the edits; the DOC
-    edit reads only the knowledge files."""
+    order, phrased as the element's prompt. Without a codebook only the curated elements are asked (the
+    derived ones need the code's CMS values)."""
     if not lines:
         return []
     facts = facts or ProcedureFacts()
@@ -55,11 +56,11 @@ def gaps(
     for finding in documentation.check(draft, codebook, facts):  # type: ignore[arg-type]
         for index in finding.lines:
             line = draft.lines[index]
-            doc = documentation.code_documentation(line.code)
-            element = next((e for e in doc.elements if e.rule_id == finding.rule), None) if doc else None
-            if doc is None or element is None or finding.fix is None:
+            rules = documentation.rules_for(codebook, line.code, draft.line_date(line))
+            element = next((e for e in rules.elements if e.rule_id == finding.rule), None)
+            if element is None or element.fact is None or finding.fix is None:
                 continue
-            values = documentation.fact_values(facts, element.fact, doc.modality)
+            values = documentation.fact_values(facts, element.fact, rules.modality)  # type: ignore[arg-type]
             stated_no = bool(values) and all(v is False for v in values)
             missing = not values or stated_no
             kind: Literal["missing", "contradicted"] = "missing" if missing else "contradicted"
