@@ -100,11 +100,10 @@ class ProcedureFacts(Strict):
     pain_relief_percent: Number | None = None  # relief after a diagnostic block or the previous injection
     pain_duration_weeks: Number | None = None  # how long the pain has lasted
     conservative_care_weeks: Number | None = None  # weeks of conservative care tried before the procedure
-    separate_em: bool | None = None  # an E/M significant and separate from the procedure is documented (25)
+    # an E/M significant and separately identifiable from the procedure (25); False: the record says it was not
+    separately_identifiable_em: bool | None = None
     decision_for_surgery: bool | None = None  # the visit decided on the major procedure (57)
-    total_minutes: Number | None = (
-        None  # the practitioner's total time on the date (E/M by time, timed codes)
-    )
+    total_minutes: Number | None = None  # practitioner's total time on the date (E/M by time, timed codes)
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)  # for the scalar fields above
 
     def imaging_of(self, modality: Modality) -> Imaging | None:
