@@ -96,7 +96,7 @@ def test_codes_without_knowledge_or_derived_rules_have_no_gaps_and_lines_are_rep
 
 
 def test_a_family_code_asks_for_its_family_elements(codebook) -> None:
-    # knowledge/families/knee_arthroscopy.yaml: laterality (always) and meniscus_treated (29881 among its codes)
+    # knowledge/families/knee_arthroscopy.yaml: laterality (always), meniscus_treated (29881 in its codes)
     facts = ProcedureFacts.model_validate({"indication": "medial meniscal tear with locking"})
     elements = [g.element for g in gaps([_line("29881", "RT")], facts, codebook)]
     assert elements[:1] == ["laterality"] and "meniscus_treated" in elements
