@@ -36,6 +36,7 @@ DOC-76000-INTERPRETATION, fix "No separate fluoroscopy report: dictate and sign 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -53,6 +54,7 @@ from claimscribe.knowledge.elements import Element, Rule, check_condition, check
 from claimscribe.knowledge.payment import component_modifiers
 from claimscribe.knowledge.tables import Table, modifier_sets, table
 from claimscribe.reference.codebook import Codebook
+from claimscribe.reference.models import PtpEdit
 
 __all__ = ["Element", "Rule", "check", "check_condition", "check_fact", "code_documentation", "rules_for"]
 
@@ -120,8 +122,16 @@ def _deleted(code: str) -> tuple[dt.date | None, tuple[str, ...], str | None]:
     return entry["deleted_on"], tuple(entry.get("report_instead", ())), entry.get("note")
 
 
-def cms_code(codebook: Codebook, code: str, on: dt.date, partners: bool = False) -> CmsCode:
-    """The CMS values of a code on a date that the derived rules read; a code no dataset knows has none."""
+def _anesthesia_or_tracking(code: str) -> bool:
+    """Anesthesia (00100-01999) and Category III (....T) codes: pairs a coder rarely asks about."""
+    return code.endswith("T") or (code.isdigit() and code < "02000")
+
+
+def cms_code(
+    codebook: Codebook, code: str, on: dt.date, partners: Sequence[PtpEdit] | None = None
+) -> CmsCode:
+    """The CMS values of a code on a date that the derived rules read; a code no dataset knows has none.
+    `partners`: the code's NCCI PTP pairs when the caller has them (the page), named in the derived FAQ."""
     deleted_on, instead, note = _deleted(code)
     try:
         record = codebook.code(code, on)
@@ -135,8 +145,11 @@ def cms_code(codebook: Codebook, code: str, on: dt.date, partners: bool = False)
     pairs: tuple[Partner, ...] = ()
     ptp_release = ""
     if partners:
-        edits, _ = codebook.ptp_partners(code, on)
-        ranked = sorted(edits, key=lambda e: (e.modifier_indicator != "0", e.column1 != code))
+        edits = list(partners)
+        procedures = [
+            e for e in edits if not (_anesthesia_or_tracking(e.column1) or _anesthesia_or_tracking(e.column2))
+        ]
+        ranked = sorted(procedures, key=lambda e: (e.modifier_indicator != "0", e.column1 != code))
         pairs = tuple(Partner(e.column1, e.column2, e.modifier_indicator) for e in ranked[:PARTNERS_NAMED])
         ptp_release = edits[0].source if edits else ""
     ind = record.indicators

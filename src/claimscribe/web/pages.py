@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from claimscribe.errors import BadInputError, ClaimscribeError
+from claimscribe.errors import BadInputError, ClaimscribeError, UnknownCodeError
 from claimscribe.reference.codebook import Codebook
 from claimscribe.web import code_page
 from claimscribe.web.context import (
@@ -80,9 +80,19 @@ async def code_view(
     locality: str | None = None,
     with_code: Annotated[str | None, Query(alias="with", max_length=10)] = None,
 ) -> Response:
-    page = code_page.build(
-        book, code, date_or_today(date), (locality or "").strip() or None, (with_code or "").strip() or None
-    )
+    try:
+        page = code_page.build(
+            book,
+            code,
+            date_or_today(date),
+            (locality or "").strip() or None,
+            (with_code or "").strip() or None,
+        )
+    except UnknownCodeError:
+        gone = code_page.deleted(code)
+        if gone is None:
+            raise
+        return render(request, "code_deleted.html", ctx, user, d=gone)
     return render(
         request,
         "code.html",

@@ -47,6 +47,7 @@ class RuleTemplate(Strict):
     items: tuple[ItemTemplate, ...] = ()
     descriptor_pattern: str | None = None
     code_pattern: str | None = None
+    global_days: tuple[str, ...] = ()
 
 
 class DerivedRules(Strict):
@@ -202,6 +203,8 @@ def derive(cms: CmsCode) -> Derived:
     covers: dict[str, tuple[str, ...]] = {}
     items: list[DerivedItem] = []
     for template in rules.rules:
+        if template.global_days and cms.global_days not in template.global_days:
+            continue
         group = _RELEASE_OF[template.kind]
         release = cms.releases.get(group, "")
         if template.kind == "ptp":
