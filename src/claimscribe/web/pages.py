@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from claimscribe.errors import BadInputError, ClaimscribeError, UnknownCodeError
 from claimscribe.reference.codebook import Codebook
-from claimscribe.web import code_page
+from claimscribe.web import code_page, code_search
 from claimscribe.web.context import (
     AppContext,
     CsrfError,
@@ -65,7 +65,11 @@ async def search(
 ) -> Response:
     on = date_or_today(date)
     query = q.strip()[:100]
-    hits = book.search(query, on) if query else []
+    code = code_search.exact_code(query)
+    if code is not None:
+        suffix = f"?date={on.isoformat()}" if date else ""
+        return RedirectResponse(f"/codes/{code}{suffix}", status_code=303)
+    hits = code_search.search(book, query, on) if query else []
     return render(request, "search.html", ctx, user, q=query, hits=hits, on=on)
 
 
