@@ -100,8 +100,6 @@ class ProcedureFacts(Strict):
     pain_relief_percent: Number | None = None  # relief after a diagnostic block or the previous injection
     pain_duration_weeks: Number | None = None  # how long the pain has lasted
     conservative_care_weeks: Number | None = None  # weeks of conservative care tried before the procedure
-    # an E/M significant and separately identifiable from the procedure (25); False: the record says not
-    separately_identifiable_em: bool | None = None
     decision_for_surgery: bool | None = None  # the visit decided on the major procedure (57)
     total_minutes: Number | None = None  # practitioner's total time on the date (E/M by time, timed codes)
     evidence: dict[str, list[Evidence]] = Field(default_factory=dict)  # for the scalar fields above
