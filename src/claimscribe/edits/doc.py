@@ -46,7 +46,7 @@ from claimscribe.claims.facts import Imaging, Modality, ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.model import Finding, Outcome, severity_for
 from claimscribe.edits.registry import edit
-from claimscribe.errors import UnknownCodeError
+from claimscribe.errors import ClaimscribeError, UnknownCodeError
 from claimscribe.knowledge.code_knowledge import CodeRules, code_rules
 from claimscribe.knowledge.curated import curated, curated_codes
 from claimscribe.knowledge.derived import CmsCode, Partner
@@ -176,10 +176,21 @@ def cms_code(
             "mue": record.vintages.get("mue_practitioner", ""),
             "addon": primaries[0].source if primaries else "",
             "ptp": ptp_release,
-            "hcpcs": "CMS descriptor",
+            "hcpcs": _descriptor_release(codebook, record, on),
             "deleted": "knowledge/rules/deleted_codes.yaml",
         },
     )
+
+
+def _descriptor_release(codebook: Codebook, record: Any, on: dt.date) -> str:
+    """The release the descriptor the derived rules read came from: the HCPCS file for a Level II long
+    descriptor, else the PFS file's short descriptor."""
+    if record.long_descriptor:
+        try:
+            return str(codebook.resolve("hcpcs_annual", on).best.title)
+        except ClaimscribeError:
+            return "HCPCS Level II file"
+    return f"short descriptor, {record.vintages.get('pfs_rvu', 'PFS relative value file')}"
 
 
 @lru_cache(maxsize=8192)
