@@ -116,7 +116,8 @@ class CodePage:
     facility_physician: Number | None = None
     office_na: bool = False
     other_schedule: str | None = None
-    top_notes: list[str] = field(default_factory=list)  # said above everything: stale data, old RVUs
+    top_notes: list[str] = field(default_factory=list)  # said above everything: old RVUs with a newer CF
+    stale: list[str] = field(default_factory=list)  # the loaded releases older than CMS's for the date
 
 
 def _source_list(ids: Any) -> tuple[Source, ...]:
@@ -234,16 +235,14 @@ def _headline(record: CodeRecord, office_na: bool) -> Headline:
     return Headline(f"Medicare{where}, office", pay.pfs_nonfacility)
 
 
-def _top_notes(codebook: Codebook, record: CodeRecord, on: dt.date) -> list[str]:
-    notes = list(codebook.staleness(on, "professional"))
+def _top_notes(record: CodeRecord) -> list[str]:
     rvu, cf = record.vintages.get("pfs_rvu", ""), record.vintages.get("conversion_factor", "")
     if rvu and cf and rvu not in cf:
-        notes.insert(
-            0,
+        return [
             f"Priced from older RVUs with a newer conversion factor: the RVUs are from {rvu}, the "
-            f"conversion factor is {cf}.",
-        )
-    return notes
+            f"conversion factor is {cf}."
+        ]
+    return []
 
 
 def build(
@@ -293,7 +292,8 @@ def build(
         facility_physician=professional.pfs_facility if professional else record.payment.pfs_facility,
         office_na=office_na,
         other_schedule=other,
-        top_notes=_top_notes(codebook, record, on),
+        top_notes=_top_notes(record),
+        stale=codebook.staleness(on, "professional"),
     )
 
 
