@@ -40,6 +40,12 @@ class Server:
     log_path: Path
     accounts: dict[str, Account] = field(default_factory=dict)
     verify: str | bool | ssl.SSLContext = True
+    pid: int = 0  # the server process, to read the CPU time it spends on a request
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -137,7 +143,12 @@ def start_server(
         time.sleep(0.3)
     try:
         yield Server(
-            base_url=base, database_url=database_url, log_path=log_path, accounts=accounts, verify=verify
+            base_url=base,
+            database_url=database_url,
+            log_path=log_path,
+            accounts=accounts,
+            verify=verify,
+            pid=process.pid,
         )
     finally:
         process.terminate()

@@ -7,7 +7,9 @@ rendering_provider,patient_id,patient_sex,patient_birth_date`. Diagnoses, modifi
 separated by `|` or spaces. Rows with the same claim_id make one claim (they need not be adjacent), lines
 ordered by line_number; a row without a claim_id is a claim of its own. Claim-level cells may be repeated on
 every row or given once; two rows that disagree are an error for that claim only. An unknown column stops
-the file: it is most likely a misspelt one whose values would otherwise be silently lost.
+the file: it is most likely a misspelt one whose values would otherwise be silently lost. A cell over
+MAX_FIELD_BYTES (a stray quote swallowing the rest of the file, or a hostile file) costs its claim, named
+with the row and column; the other claims are read.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ WRITTEN = (*HEADER, *EXTRA_LINE_COLUMNS, *EXTRA_CLAIM_COLUMNS)
 REQUIRED = ("date_of_service", "code")
 _SPLIT = re.compile(r"[|\s]+")
 _CLAIM_FIELDS = (*CLAIM_COLUMNS, *EXTRA_CLAIM_COLUMNS)
+MAX_FIELD_BYTES = 128 * 1024  # Python's csv default limit; here it costs one claim, not the file
+# The csv module raises on a longer field and gives up the whole file; read any length (the file size is
+# limited already) and refuse the claim of the cell below.
+csv.field_size_limit(2**31 - 1)
 
 
 def read(text: str) -> Iterator[ClaimOrError]:
@@ -46,6 +52,11 @@ def read(text: str) -> Iterator[ClaimOrError]:
         if not any(cell.strip() for cell in row):
             continue
         cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
+        long = next((name for name, cell in cells.items() if len(cell) > MAX_FIELD_BYTES), None)
+        if long is not None:
+            size = len(cells[long])
+            cells = {k: v for k, v in cells.items() if len(v) <= MAX_FIELD_BYTES}
+            cells["\0too long"] = f"the {long} cell is {size // 1024} KB (a cell holds at most 128 KB)"
         key = cells.get("claim_id") or f"\0row {number}"
         groups.setdefault(key, []).append((number, cells))
     scan = has_bad_bytes(text)
@@ -103,6 +114,9 @@ def _header_problem(header: list[str]) -> str | None:
 def _claim(ordinal: int, group: list[tuple[int, dict[str, str]]], scan: bool) -> ClaimOrError:
     """One claim from its rows: claim cells from the rows that give them, one line per row."""
     data: dict[str, Any] = {}
+    for number, cells in group:
+        if "\0too long" in cells:
+            return ClaimError(where(ordinal, f"row {number}"), cells["\0too long"])
     for number, cells in group:
         for name in _CLAIM_FIELDS:
             value = cells.get(name, "")

@@ -8,7 +8,10 @@ call `build_claim`, which validates it and normalizes what several formats spell
 - a line's date or place of service equal to the claim's is dropped (`None` means "the claim's").
 
 A syntax error in a JSON document stops that document at the claim it breaks (the claims before it
-are read); in JSONL it costs only its own line.
+are read); in JSONL it costs only its own line. What a hostile or broken file can hold beyond JSON syntax -
+nesting deeper than Python's parser goes, a number of thousands of digits (Python refuses to convert more
+than 4,300), an object over MAX_NUMBER_CHARS digits - costs only its own claim too, named with its line
+and column; the claims after it in a list are still read.
 """
 
 from __future__ import annotations
@@ -24,7 +27,71 @@ from claimscribe.claims.errors import ClaimError, ClaimOrError, from_validation,
 from claimscribe.claims.model import Claim
 
 _ICD10 = re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{1,4})?$")
-_DECODER = json.JSONDecoder()
+MAX_NUMBER_CHARS = 100  # a claim's numbers are units and dollar amounts; 100 characters is generous
+
+
+class _Unreadable(ValueError):
+    """A JSON value the reader refuses (too deep, a number too long)."""
+
+
+def _number(kind: type) -> Any:
+    def parse(text: str) -> Any:
+        if len(text) > MAX_NUMBER_CHARS:
+            raise _Unreadable(f"a number of {len(text)} characters (at most {MAX_NUMBER_CHARS})")
+        return kind(text)
+
+    return parse
+
+
+_DECODER = json.JSONDecoder(parse_int=_number(int), parse_float=_number(float))
+
+
+def _loads(text: str) -> Any:
+    """json.loads with the limits above; `_Unreadable` (or JSONDecodeError) when the text breaks them."""
+    return _raw(text, 0, whole=True)[0]
+
+
+def _raw(text: str, pos: int, whole: bool = False) -> tuple[Any, int]:
+    try:
+        value, end = _DECODER.raw_decode(text, pos)
+    except RecursionError:
+        raise _Unreadable("nested too deeply (JSON objects and lists inside each other)") from None
+    if whole and text[end:].strip():
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value, end
+
+
+def _at(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"line {line} column {column}"
+
+
+def _skip_value(text: str, pos: int) -> int:
+    """The end of the JSON value starting at `pos`, found by its brackets and strings alone (after a value
+    the decoder refused, to read the claims after it)."""
+    depth, index, in_string = 0, pos, False
+    while index < len(text):
+        char = text[index]
+        if in_string:
+            if char == "\\":
+                index += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth <= 0:
+                return index + 1 if depth == 0 else index
+        elif char in ",\n" and depth == 0:
+            return index
+        index += 1
+    return index
+
+
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -49,13 +116,20 @@ def iter_json(text: str) -> Iterator[tuple[int, Any]]:
     if stripped.startswith("["):
         yield from _iter_list(text)
         return
+    body = text.lstrip("\ufeff")
     try:
-        yield 1, json.loads(text.lstrip("\ufeff"))
+        yield 1, _loads(body)
     except json.JSONDecodeError as e:
         if e.msg == "Extra data" or _looks_like_jsonl(text):
             yield from _iter_lines(text)
         else:
             yield 1, ClaimError(where(1), _syntax(e))
+    except _Unreadable as e:
+        if _looks_like_jsonl(text):
+            yield from _iter_lines(text)
+        else:
+            start = len(body) - len(body.lstrip())
+            yield 1, ClaimError(where(1), f"unreadable JSON at {_at(body, start)}: {e}")
 
 
 def build_claim(
@@ -76,6 +150,8 @@ def build_claim(
         claim = Claim.model_validate(_drop_blanks(data))
     except ValidationError as e:
         return from_validation(e, ordinal, line_labels)
+    except RecursionError:  # a documentation value nested just under the parser's own limit
+        return ClaimError(where(ordinal), "nested too deeply (JSON objects and lists inside each other)")
     return _normalize_in_place(claim)
 
 
@@ -133,11 +209,15 @@ def _iter_list(text: str) -> Iterator[tuple[int, Any]]:
             break
         ordinal += 1
         try:
-            value, pos = _DECODER.raw_decode(text, pos)
+            value, pos = _raw(text, pos)
         except json.JSONDecodeError as e:
             yield ordinal, ClaimError(where(ordinal), _syntax(e))
             return
-        yield ordinal, value
+        except _Unreadable as e:
+            yield ordinal, ClaimError(where(ordinal), f"unreadable JSON at {_at(text, pos)}: {e}")
+            pos = _skip_value(text, pos)
+        else:
+            yield ordinal, value
         pos = _skip_space(text, pos)
         if text.startswith(",", pos):
             pos += 1
@@ -161,9 +241,11 @@ def _iter_lines(text: str) -> Iterator[tuple[int, Any]]:
             continue
         ordinal += 1
         try:
-            yield ordinal, json.loads(line)
+            yield ordinal, _loads(line)
         except json.JSONDecodeError as e:
             yield ordinal, ClaimError(where(ordinal), _syntax(e, line_offset=number - 1))
+        except _Unreadable as e:
+            yield ordinal, ClaimError(where(ordinal), f"unreadable JSON on line {number}: {e}")
 
 
 def _looks_like_jsonl(text: str) -> bool:

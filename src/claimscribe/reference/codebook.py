@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -157,7 +158,9 @@ class Codebook:
                 f"no codebook at {self.path}: run `claimscribe data sync` "
                 "(with CLAIMSCRIBE_MIRROR or --mirror)"
             )
-        self._con = _open(self.path)
+        self._root = _open(self.path)
+        self._owner = threading.current_thread()  # uses the connection itself; other threads a cursor
+        self._local = threading.local()
         rows = self._con.execute(_queries()["datasets"]).fetchall()
         self.datasets = [DatasetInfo(**dict(zip(DatasetInfo.model_fields, r, strict=True))) for r in rows]
         self._by_family: dict[str, list[DatasetInfo]] = {}
@@ -171,13 +174,25 @@ class Codebook:
         self._diagnoses: dict[tuple[str, dt.date], Icd10cmStatus] = {}
         self._resolutions: dict[tuple[str, dt.date], Resolution] = {}
 
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        """This thread's cursor on the codebook: a DuckDB connection must not be used by two threads at once,
+        and the web app checks claims on worker threads while the event loop answers other requests."""
+        con: duckdb.DuckDBPyConnection | None = getattr(self._local, "con", None)
+        if con is None:
+            mine = threading.current_thread() is self._owner
+            con = self._local.con = self._root if mine else self._root.cursor()
+        return con
+
     def close(self) -> None:
-        self._con.close()
+        self._root.close()  # its cursors close with it
 
     def reopen(self) -> None:
         """A new DuckDB connection (in a forked worker: a connection must not cross a fork); the
         in-memory indexes stay."""
-        self._con = _open(self.path)
+        self._root = _open(self.path)
+        self._owner = threading.current_thread()
+        self._local = threading.local()
 
     def __enter__(self) -> Codebook:
         return self

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,8 +30,9 @@ from claimscribe.web.context import Db, api_user, codebook, date_or_today
 from claimscribe.web.limits import MAX_AUDIO_BYTES
 
 router = APIRouter(prefix="/api/v1")
-# Routes that read the codebook are `async def`: they run one at a time on the event loop, as the one
-# DuckDB connection of the process must not be used by two threads at once.
+# Routes that read the codebook are `async def`; the CPU work of check, scribe and price runs on a worker
+# thread (each thread reads the codebook through its own DuckDB cursor), so one large claim or dictation
+# never stalls the other requests of the process.
 CLAIM_TYPES: dict[str, str | None] = {
     "application/json": "json",
     "application/fhir+json": "fhir",
@@ -197,10 +198,28 @@ async def check(
     if kind not in CLAIM_TYPES:
         raise BadInputError(f"Content-Type {kind or '(none)'!r} is not one of {', '.join(CLAIM_TYPES)}")
     text = await _text_body(request)
+    checked, results, errors = await run_in_threadpool(_check_text, text, CLAIM_TYPES[kind], book)
+    if not results:
+        raise BadInputError(errors[0] if errors else "the body holds no claim")
+    if FHIR_JSON in request.headers.get("accept", "").lower():
+        # Accept: application/fhir+json -> the outcome as FHIR R4 ClaimResponse(s) (edits/claim_response.py)
+        document = claim_responses(list(zip(checked, results, strict=True)), errors=errors)
+        return JSONResponse(document, media_type=FHIR_JSON)
+    # serialized by pydantic on the worker thread too: FastAPI's generic encoder of a 2,000-line answer
+    # costs as much CPU as the check itself
+    content = await run_in_threadpool(CheckResponse(results=results, errors=errors).model_dump_json)
+    return Response(content=content, media_type="application/json")
+
+
+def _check_text(
+    text: str, kind: str | None, book: Codebook
+) -> tuple[list[Claim], list[CheckResult], list[str]]:
+    """The claims checked, their results and the one-line errors of those that could not be (a worker
+    thread's work: reading and checking a large body is CPU)."""
     results: list[CheckResult] = []
     checked: list[Claim] = []
     errors: list[str] = []
-    items = list(numbered(read_claims_text(text, CLAIM_TYPES[kind])))
+    items = list(numbered(read_claims_text(text, kind)))
     claims = [item for _, item in items if not isinstance(item, ClaimError)]
     # The claims of one body are one patient history for FREQUENCY (claims/history.py).
     with history.given(history.History.from_claims(claims)):
@@ -213,13 +232,7 @@ async def check(
                 checked.append(item)
             except BadInputError as e:
                 errors.append(f"claim {position}: {e}")  # by place in the body: a claim id may be PHI
-    if not results:
-        raise BadInputError(errors[0] if errors else "the body holds no claim")
-    if FHIR_JSON in request.headers.get("accept", "").lower():
-        # Accept: application/fhir+json -> the outcome as FHIR R4 ClaimResponse(s) (edits/claim_response.py)
-        document = claim_responses(list(zip(checked, results, strict=True)), errors=errors)
-        return JSONResponse(document, media_type=FHIR_JSON)
-    return CheckResponse(results=results, errors=errors)
+    return checked, results, errors
 
 
 def _scribe(text: str, book: Codebook, on: dt.date, setting: str) -> ScribeOut:
@@ -300,7 +313,7 @@ async def scribe(
             data = ScribeIn.model_validate_json(body)
         except ValueError as e:
             raise BadInputError(_first_error(e)) from None
-        return _scribe(data.text, book, data.date or dt.date.today(), data.setting)
+        return await run_in_threadpool(_scribe, data.text, book, data.date or dt.date.today(), data.setting)
     if kind == "multipart/form-data":
         form = await request.form()
         upload = form.get("audio")
@@ -311,7 +324,7 @@ async def scribe(
             raise BadInputError(f"setting {setting!r} is not office or facility")
         on = date_or_today(str(form.get("date") or ""))
         text = await transcribe_upload(upload)
-        return _scribe(text, book, on, setting)
+        return await run_in_threadpool(_scribe, text, book, on, setting)
     raise BadInputError(f"Content-Type {kind or '(none)'!r} is not application/json or multipart/form-data")
 
 
