@@ -95,6 +95,16 @@ def fact_values(facts: ProcedureFacts, path: str, modality: Modality | None) -> 
     return current
 
 
+def facts_of_line(facts: ProcedureFacts, line: ClaimLine, path: str) -> ProcedureFacts:
+    """The facts a line's element is judged on: for a procedure fact (`procedures.laterality`), the procedures
+    the note ties to the line's code when it ties any (so the side of a knee scope does not answer for the
+    joint injection billed beside it); otherwise all of them."""
+    if not path.startswith("procedures."):
+        return facts
+    own = [p for p in facts.procedures if p.code == line.code]
+    return facts.model_copy(update={"procedures": own}) if own else facts
+
+
 # -- one definition: the code's rules, with its CMS values from the codebook -------------------------------
 @dataclass(frozen=True)
 class CodeDocumentation:
@@ -223,7 +233,7 @@ def _judge(
 ) -> Finding | None:
     assert element.fact is not None
     modality: Modality | None = rules.modality  # type: ignore[assignment]
-    values = fact_values(facts, element.fact, modality)
+    values = fact_values(facts_of_line(facts, line, element.fact), element.fact, modality)
     rule = element.parsed
     where = f"{_billed(line)} on line {index + 1}"
     label = element.label[0].lower() + element.label[1:]
