@@ -100,3 +100,19 @@ def test_global_days_add_on_and_mue_give_page_items_naming_their_release() -> No
 def test_without_cms_values_only_curated_elements_remain() -> None:
     assert code_rules("28285").elements == ()
     assert code_rules("29881").elements[0].rule_id == "DOC-KNEE-ARTHROSCOPY-LATERALITY"
+
+
+def test_every_family_file_and_derived_rule_loads_strictly_and_cites_registered_sources() -> None:
+    from claimscribe import knowledge
+    from claimscribe.knowledge.curated import curated, families, family_of
+    from claimscribe.knowledge.derived import _SOURCES_OF, derived_rules
+
+    known = set(knowledge.sources())
+    assert len(families()) >= 21  # the strict Family model over every family file
+    for code in family_of():
+        found = curated(code)
+        assert found is not None and set(found.sources) <= known, code
+    for rule in derived_rules().rules:
+        if rule.element is not None:
+            assert set(rule.element["sources"]) <= known, rule.kind
+    assert {s for ids in _SOURCES_OF.values() for s in ids} <= known
