@@ -132,7 +132,10 @@ def test_837i_golden_claims_through_the_hospital_edits_and_opps(codebook) -> Non
     """Expected values from the mirror: I/OCE 2026-01-01 64483 SI T APC 05443 $903.63, 73562 SI Q1,
     J3301 SI N, 76000 SI S APC 05523 $243.77 (ioce_hcpcs_si_apc, ioce_apc_payment_rates); the hospital
     PTP pair 64483/20610 modifier indicator 1 (ncci_ptp_outpatient_hospital_via_ioce); Q1 is packaged
-    when the claim has a T service and N always (Addendum D1, Pub. 100-04 ch. 4)."""
+    when the claim has a T service and N always (Addendum D1, Pub. 100-04 ch. 4). 20610 (SI T, APC 05441
+    $313.60) is the second T procedure, paid at 50% (multiple-procedure discount, Pub. 100-04 ch. 4); its
+    pair with 64483 is bypassed because the two lines carry different sides (64483-RT, 20610-LT-XS), an
+    anatomic modifier of the NCCI policy manual ch. I (knowledge/rules/ncci_modifiers.yaml)."""
     from claimscribe.edits.engine import check_claim
 
     first, second, _, void = _read(INSTITUTIONAL)
@@ -141,12 +144,12 @@ def test_837i_golden_claims_through_the_hospital_edits_and_opps(codebook) -> Non
     got = [(line.code, line.outcome, line.allowed) for line in result.lines]
     assert got == [
         ("64483", "payable", Decimal("903.63")),
-        ("20610", "review", None),  # XS on a PTP pair of indicator 1, with no documentation yet
+        ("20610", "payable", Decimal("156.80")),  # RT vs LT on a PTP pair of indicator 1: distinct sides
         ("73562", "payable", Decimal("0.00")),
         ("J3301", "payable", Decimal("0.00")),
     ]
     assert "NCCI-PTP" in result.lines[1].rules
-    assert result.total_allowed == Decimal("903.63")
+    assert result.total_allowed == Decimal("1060.43")
     alone = check_claim(second, codebook)
     assert [(line.code, line.outcome, line.allowed) for line in alone.lines] == [
         ("76000", "payable", Decimal("243.77"))
