@@ -137,6 +137,13 @@ def _anesthesia_or_tracking(code: str) -> bool:
     return code.endswith("T") or (code.isdigit() and code < "02000")
 
 
+def _same_section(edit: PtpEdit, code: str) -> bool:
+    """Whether the pair's other code is in the same CPT/HCPCS section (the pairs a coder asks about: 29881
+    with 29877, not with a venipuncture every procedure bundles)."""
+    other = edit.column2 if edit.column1 == code else edit.column1
+    return other[:2] == code[:2]
+
+
 def cms_code(
     codebook: Codebook, code: str, on: dt.date, partners: Sequence[PtpEdit] | None = None
 ) -> CmsCode:
@@ -159,7 +166,7 @@ def cms_code(
         procedures = [
             e for e in edits if not (_anesthesia_or_tracking(e.column1) or _anesthesia_or_tracking(e.column2))
         ]
-        ranked = sorted(procedures, key=lambda e: (e.modifier_indicator != "0", e.column1 != code))
+        ranked = sorted(procedures, key=lambda e: (not _same_section(e, code), e.modifier_indicator != "0"))
         pairs = tuple(Partner(e.column1, e.column2, e.modifier_indicator) for e in ranked[:PARTNERS_NAMED])
         ptp_release = edits[0].source if edits else ""
     ind = record.indicators
