@@ -26,6 +26,7 @@ ALL_CODES = 1_000_000  # a search limit above the size of any release
 TYPO_CUTOFF = 0.8  # difflib ratio for a misspelt word (artroscopy ~ arthroscopy: 0.95)
 SHORTLIST_BELOW = 5  # ask the embedding shortlist when words find fewer codes than this
 MAX_HITS = 50
+MAX_WORDS = 8  # words of a query looked up (each unknown word costs a typo scan of the vocabulary)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class _Index:
     postings: dict[str, dict[str, float]]  # word -> code -> weight (descriptor 1, label 1.5, family term .5)
     phrases: dict[str, set[str]]  # a family search term or label, normalised -> its codes
     vocabulary: tuple[str, ...]
+    by_initial: dict[str, tuple[str, ...]]  # the vocabulary by first letter (a misspelling keeps it, mostly)
 
 
 def exact_code(query: str) -> str | None:
@@ -84,7 +86,12 @@ def _index(codebook: Codebook, on: dt.date) -> _Index:
             labels[entry.code] = entry.label
             descriptors.setdefault(entry.code, None)
             _add(postings, entry.code, entry.label, 1.5)
-    return _Index(descriptors, labels, dict(postings), dict(phrases), tuple(sorted(postings)))
+    vocabulary = tuple(sorted(postings))
+    by_initial: dict[str, list[str]] = defaultdict(list)
+    for word in vocabulary:
+        by_initial[word[0]].append(word)
+    initials = {k: tuple(v) for k, v in by_initial.items()}
+    return _Index(descriptors, labels, dict(postings), dict(phrases), vocabulary, initials)
 
 
 def _matches(word: str, index: _Index) -> list[tuple[str, float]]:
@@ -95,7 +102,8 @@ def _matches(word: str, index: _Index) -> list[tuple[str, float]]:
     if len(word) >= 4:
         found += [(w, 0.7) for w in index.vocabulary if w != word and w.startswith(word)][:20]
     if not found and len(word) >= 5:
-        close = difflib.get_close_matches(word, index.vocabulary, n=3, cutoff=TYPO_CUTOFF)
+        near = [w for w in index.by_initial.get(word[0], ()) if abs(len(w) - len(word)) <= 2]
+        close = difflib.get_close_matches(word, near, n=3, cutoff=TYPO_CUTOFF)
         found += [(w, 0.8) for w in close]
     return found
 
@@ -122,7 +130,7 @@ def search(codebook: Codebook, query: str, on: dt.date) -> list[Hit]:
     """Codes for the words of a query, best first: codes matching more of the words first, then curated
     terms over descriptor words; the embedding shortlist fills in when words find little."""
     index = _index(codebook, on)
-    words = _words(query)
+    words = _words(query)[:MAX_WORDS]
     hits, matched = _score(index, words)
     needed = max(1, (len(words) + 1) // 2)
     ranked = sorted(
