@@ -45,6 +45,15 @@ def test_search_by_number_and_words(server: Server) -> None:
     assert "76000" in [h["code"] for h in by_words]
 
 
+def test_api_search_uses_the_family_terms_and_forgives_a_typo(server: Server) -> None:
+    # knowledge/families/knee_arthroscopy.yaml labels 29880/29881 "... meniscectomy ..."
+    with server.client() as c:
+        found = c.get("/api/v1/codes", params={"q": "meniscectomy", "date": DOS}).json()
+        typo = c.get("/api/v1/codes", params={"q": "arthroplsty knee", "date": DOS}).json()
+    assert {"29880", "29881"} <= {h["code"] for h in found[:5]}
+    assert typo[0]["code"] == "27447"
+
+
 @pytest.mark.parametrize(
     ("content_type", "body"),
     [

@@ -26,6 +26,7 @@ from claimscribe.numbers import Number
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord
 from claimscribe.scribe.gaps import Gap
+from claimscribe.web import code_search
 from claimscribe.web.context import Db, api_user, codebook, date_or_today
 from claimscribe.web.limits import MAX_AUDIO_BYTES
 
@@ -160,8 +161,12 @@ async def search_codes(
     q: Annotated[str, Query(min_length=1, max_length=100, description="a code or words")],
     date: Annotated[str | None, Query()] = None,
 ) -> list[CodeHit]:
-    """Codes whose number or short descriptor matches."""
-    return [CodeHit(code=c, descriptor=d) for c, d in book.search(q, date_or_today(date))]
+    """The code typed exactly, or the codes for the words: descriptors, the curated families' lay terms,
+    typos forgiven (web/code_search.py, the search page's)."""
+    on = date_or_today(date)
+    if code_search.exact_code(q) is not None:
+        return [CodeHit(code=c, descriptor=d) for c, d in book.search(q, on)]
+    return [CodeHit(code=h.code, descriptor=h.descriptor) for h in code_search.search(book, q, on)]
 
 
 _CHECK_BODY = {
