@@ -17,6 +17,7 @@ def test_global_test_only_code_with_cardiovascular_mppr_prices_without_component
     claim = Claim.model_validate(
         {
             "claim_type": "professional",
+            "diagnoses": ["R07.9"],  # a claim without one is denied whole (DX-POINTER)
             "date_of_service": "2024-08-01",
             "place_of_service": "11",
             "lines": [{"code": "93040"}, {"code": "93000"}],
@@ -40,6 +41,7 @@ def test_endoscopy_without_its_base_on_the_claim_is_priced_against_the_base(code
     claim = Claim.model_validate(
         {
             "claim_type": "professional",
+            "diagnoses": ["R07.9"],  # a claim without one is denied whole (DX-POINTER)
             "date_of_service": "2026-03-01",
             "place_of_service": "22",
             "lines": [{"code": "43262"}, {"code": "43264"}],

@@ -40,7 +40,10 @@ def generated_lines(tmp_path_factory: pytest.TempPathFactory, codebook_path: Pat
 
 def _claim(lines: list[ClaimLine], count: int) -> Claim:
     assert len(lines) >= count
-    return Claim(date_of_service="2024-08-01", place_of_service="11", lines=lines[:count])
+    # One diagnosis: a professional claim without any is denied whole (DX-POINTER).
+    return Claim(
+        date_of_service="2024-08-01", place_of_service="11", diagnoses=["M17.11"], lines=lines[:count]
+    )
 
 
 def _cpu_seconds(claim: Claim, codebook: Codebook) -> float:
