@@ -49,8 +49,10 @@ ClaimOrError = Claim | ClaimError
 
 
 def _printable(text: str) -> str:
-    """No lone surrogate (an undecodable byte) or control character may reach a terminal or a log."""
-    return _UNPRINTABLE.sub("?", text)
+    """No lone surrogate (an undecodable byte), control or other unprintable character (a private-use or
+    unassigned code point a broken file put in a segment id) may reach a terminal or a log."""
+    text = _UNPRINTABLE.sub("?", text)
+    return text if text.isprintable() else "".join(c if c.isprintable() else "?" for c in text)
 
 
 def where(ordinal: int, *more: str | None) -> str:

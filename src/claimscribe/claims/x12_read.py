@@ -12,7 +12,10 @@ line providers, 2430 line adjudication from SVD); `x12_validate` checks each tra
 implementation guide with pyx12. A claim whose segments (or whose subscriber/patient loop) have a
 problem the payer's front end would reject is one ClaimError naming the claim by its place in the file
 and the segment: "claim 2, segment 40 (SV1): SV101-02 (Procedure Code) missing". The claims before and
-after it are read. Invalid code *values* are left to the edits. Claims are named by position only: CLM01
+after it are read. Invalid code *values* are left to the edits. Limits: a transaction set outside a GS..GE
+functional group is refused claim by claim (the GS names the guide and the sender); a transaction set
+holding a claim of more than MAX_CLAIM_SEGMENTS segments is neither validated nor read (its claims are
+errors, the other transaction sets are read); an element over x12_syntax.MAX_ELEMENT_LENGTH costs its claim. Claims are named by position only: CLM01
 is often the patient account number, and messages never carry an element's value.
 
 Mapping (837P / 837I):
@@ -53,6 +56,9 @@ MAX_DIAGNOSES = {"professional": 12, "institutional": 25}  # HI01..HI12; 837I: p
 ICD10_DIAGNOSIS = {"ABK", "ABF"}  # principal, other
 ICD9_QUALIFIERS = {"BK", "BF", "BJ", "PR", "BN", "BR", "BQ"}
 _CLAIM_ENDS = {"CLM", "HL", "SE", "ST", "GE", "GS", "IEA", "ISA"}
+# An 837I claim carries up to 999 service lines (2400 loop repeat), each a handful of segments; a claim of
+# more segments than this is a broken or hostile file.
+MAX_CLAIM_SEGMENTS = 20_000
 _UNIT_BASIS = {"UN", "MJ", "DA", "F2"}  # units, minutes, days, international units (SV103 / SV204)
 _COMPOSITE = re.compile(r"^[0-9A-Z]{2}([^0-9A-Za-z ])[AB]\1[0-9A-Z]$")  # CLM05 split by another mark
 _REVENUE_FIELDS = {"revenue_code", "units", "charge", "date_of_service", "date_of_service_end"}
@@ -149,9 +155,10 @@ def _validate(segments: list[Segment], separators: tuple[str, str]) -> list[Foun
     # One pyx12 walk per guide over every transaction set of the file, under the first ISA and GS: the
     # envelope's own counts are not checked here, and a walk costs a quarter second to load its map.
     groups: dict[str, tuple[Segment, list[list[Segment]]]] = {}
+    oversized = _oversized(segments)
     for gs_segment, transaction in transactions:
         kind, _ = transaction_kind(gs_segment, transaction[0], isa)
-        if kind is None or gs_segment is None or isa is None:
+        if kind is None or gs_segment is None or isa is None or transaction[0].number in oversized:
             continue
         groups.setdefault(kind, (gs_segment, []))[1].append(transaction)
     for kind, (gs_segment, members) in groups.items():
@@ -173,6 +180,8 @@ def _walk(segments: list[Segment], found: list[Found]) -> Iterator[ClaimOrError]
     in_claim = False
 
     reported = 0  # outside problems before this segment number have been reported
+    in_group = False  # between a GS and its GE
+    oversized = _oversized(segments)
 
     def finish() -> Iterator[ClaimOrError]:
         nonlocal ordinal, pending, reported
@@ -193,9 +202,14 @@ def _walk(segments: list[Segment], found: list[Found]) -> Iterator[ClaimOrError]
             yield from finish()
             in_claim = False
         if sid == "GS":
-            gs = segment
+            gs, in_group = segment, True
+        elif sid == "GE":
+            in_group = False
         elif sid == "ST":
             kind, refusal = transaction_kind(gs, segment, isa)
+            if not in_group:
+                refusal = f"the transaction set at {segment.label} is not inside a GS..GE functional group"
+            refusal = refusal or oversized.get(segment.number)
             ctx = _Context(kind=kind, refusal=refusal, in_transaction=True)
         elif sid == "SE":
             ctx.in_transaction = False
@@ -217,6 +231,36 @@ def _walk(segments: list[Segment], found: list[Found]) -> Iterator[ClaimOrError]
     yield from _outside(found, segments, claimed, reported, len(segments) + 1)
     if ordinal == 0:
         yield ClaimError("file", "no claim (CLM segment) found in the 837")
+
+
+def _claim_sizes(segments: list[Segment]) -> Iterator[tuple[int, int, int]]:
+    """(ST segment number, CLM segment number, segments in the claim) for each claim."""
+    st, clm, count = 0, 0, 0
+    for segment in segments:
+        if segment.id in _CLAIM_ENDS and clm:
+            yield st, clm, count
+            clm, count = 0, 0
+        if segment.id == "ST":
+            st = segment.number
+        elif segment.id == "CLM":
+            clm, count = segment.number, 0
+        count += 1 if clm else 0
+    if clm:
+        yield st, clm, count
+
+
+def _oversized(segments: list[Segment]) -> dict[int, str]:
+    """Transaction sets holding a claim of more than MAX_CLAIM_SEGMENTS segments, by ST segment number,
+    with the reason: they are neither validated (pyx12 takes minutes over such a claim) nor read."""
+    found: dict[int, str] = {}
+    for st, clm, count in _claim_sizes(segments):
+        if count > MAX_CLAIM_SEGMENTS and st not in found:
+            found[st] = (
+                f"the transaction set holds a claim of {count:,} segments (CLM at segment {clm}); an "
+                f"837 claim of 999 lines has far fewer than {MAX_CLAIM_SEGMENTS:,}, so the transaction set "
+                "is not read"
+            )
+    return found
 
 
 def _hierarchy(ctx: _Context, segment: Segment) -> None:
@@ -375,6 +419,8 @@ def _layout(segments: list[Segment], ctx: _Context) -> tuple[dict[str, Any], lis
                     f"{sid} is a {'professional' if sid == 'SV1' else 'institutional'} "
                     f"line; this transaction is {kind}",
                 )
+            if any(line is current for line in (*coded, *revenue_only)):
+                raise _Problem(seg, f"a second {sid} in one service line (LX); a line has one")
             current.update(_sv1(seg) if sid == "SV1" else _sv2(seg))
             (coded if current.get("code") or sid == "SV1" else revenue_only).append(current)
             loop = "2400"

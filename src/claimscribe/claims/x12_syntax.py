@@ -4,7 +4,8 @@ Clearinghouses and practice systems write the same 837 in many shapes: one segme
 one line, CRLF or LF, segments indented by loop, a byte-order mark, UTF-16. None of that is content:
 whitespace between a segment terminator and the next segment id is dropped here, so the readers see
 only segments. Segments are numbered from 1 (the ISA) in file order, which is how messages name them
-("segment 40 (SV1)"); an empty segment (two terminators in a row) is not counted.
+("segment 40 (SV1)"); an empty segment (two terminators in a row) is not counted. An element longer than
+MAX_ELEMENT_LENGTH marks its segment as a problem (the claim it is in is refused, the others read).
 
 The ISA is fixed width (106 characters): element separator at character 4, repetition separator
 ISA11, component separator ISA16, segment terminator right after it. A file whose ISA is not so shaped
@@ -20,6 +21,9 @@ ISA_LENGTH = 106
 # where the element separator stands before ISA01..ISA16 in the fixed-width ISA
 ISA_SEPARATOR_OFFSETS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
+# Far above the longest element any 837 guide defines (free-form text runs to a few hundred characters):
+# a longer one is a broken or hostile file, refused for its claim before anything stores it.
+MAX_ELEMENT_LENGTH = 1000
 _LEADING = " \t\r\n\f\v\ufeff"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\udc80-\udcff]")  # a byte that was not UTF-8 (decoded with surrogateescape)
@@ -128,6 +132,11 @@ def split(text: str) -> tuple[Separators, list[Segment], str]:
     return seps, segments, text[start:].strip(_LEADING)
 
 
+def _longest(parts: list[str]) -> int | None:
+    """The index of the first element longer than MAX_ELEMENT_LENGTH, if any."""
+    return next((i for i, part in enumerate(parts) if i and len(part) > MAX_ELEMENT_LENGTH), None)
+
+
 def _segment(number: int, raw: str, seps: Separators) -> Segment:
     parts = raw.split(seps.element)
     problem = None
@@ -140,4 +149,9 @@ def _segment(number: int, raw: str, seps: Separators) -> Segment:
         problem = "holds a control character (binary data?)"
     elif not SEGMENT_ID.match(parts[0]):
         problem = "does not begin with a segment id (two or three capitals or digits)"
+    elif len(raw) > MAX_ELEMENT_LENGTH and (long := _longest(parts)) is not None:
+        problem = (
+            f"holds an element of {len(parts[long]):,} characters ({parts[0][:3]}{long:02d}); "
+            f"no 837 element is longer than {MAX_ELEMENT_LENGTH:,}"
+        )
     return Segment(number, parts[0], tuple(parts[1:]), seps.component, problem)
