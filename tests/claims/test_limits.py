@@ -62,21 +62,13 @@ def test_a_claim_of_more_segments_than_any_837_claim_costs_its_transaction_set_q
 
 
 def test_fhir_nested_too_deep_or_a_number_too_long_costs_its_line() -> None:
+    """The JSON limits (json_claims, the websec engineer's) hold for FHIR NDJSON line by line too."""
     good = json.dumps(claim_to_fhir(PRO))
     deep = good[:-1] + ', "extension": ' + "[" * 100_000 + "]" * 100_000 + "}"
     number = good[:-1] + ', "x": 1' + "0" * 5000 + "}"
-    got = _kinds("\n".join([deep, good, number]) + "\n", "fhir")
-    assert got == [
-        "claim 1: line 1: JSON nested too deeply to read (hundreds of levels; a claim or FHIR resource has a "
-        "dozen)",
-        "claim",
-        "claim 3: line 3: a JSON number has more digits than a claim value can (over 4,300)",
-    ]
+    first, second, third = _kinds("\n".join([deep, good, number]) + "\n", "fhir")
+    assert first.startswith("claim 1: ") and "line 1" in first and "nested too deeply" in first
+    assert second == "claim"
+    assert third.startswith("claim 3: ") and "line 3" in third and "a number of 5001 characters" in third
     (error,) = read_claims_text(deep, "fhir")
     assert isinstance(error, ClaimError) and "nested too deeply" in error.message
-
-
-def test_json_claims_have_the_same_limits() -> None:
-    deep = '{"claim_id": "D", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
-    (error,) = read_claims_text(deep, "json")
-    assert isinstance(error, ClaimError) and str(error).startswith("claim 1: JSON nested too deeply")

@@ -15,8 +15,9 @@ and the segment: "claim 2, segment 40 (SV1): SV101-02 (Procedure Code) missing".
 after it are read. Invalid code *values* are left to the edits. Limits: a transaction set outside a GS..GE
 functional group is refused claim by claim (the GS names the guide and the sender); a transaction set
 holding a claim of more than MAX_CLAIM_SEGMENTS segments is neither validated nor read (its claims are
-errors, the other transaction sets are read); an element over x12_syntax.MAX_ELEMENT_LENGTH costs its claim. Claims are named by position only: CLM01
-is often the patient account number, and messages never carry an element's value.
+errors, the other transaction sets are read); an element over x12_syntax.MAX_ELEMENT_LENGTH costs its claim.
+Claims are named by position only: CLM01 is often the patient account number, and messages never carry an
+element's value.
 
 Mapping (837P / 837I):
 - CLM01 claim id; CLM05-1 place of service (837P) or facility type code (837I), CLM05-3 frequency;
