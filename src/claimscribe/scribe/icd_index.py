@@ -184,6 +184,8 @@ class IcdIndex:
     ) -> list[IcdMatch]:
         """The best code of the candidates for the side; `exact`: the description may add no word."""
         limit = 0 if exact else len(conditions)
+        if side == "bilateral" and not any(self._entries[i].side for i in chosen):
+            side = "unspecified"  # the condition has no laterality axis (spondylosis, radiculopathy)
         if side == "bilateral":
             both = self._best(chosen, conditions, optional, "bilateral", strict=True, limit=limit)
             if both is not None:
