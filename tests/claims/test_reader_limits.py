@@ -11,7 +11,7 @@ import pytest
 
 from claimscribe.claims.errors import ClaimError
 from claimscribe.claims.json_claims import MAX_NUMBER_CHARS, claim_to_json
-from claimscribe.claims.model import Claim
+from claimscribe.claims.model import MAX_LINES_PER_CLAIM, Claim
 from claimscribe.claims.readers import read_claims, read_claims_text
 from claimscribe.errors import BadInputError
 from tests.claims.samples import sample
@@ -138,3 +138,12 @@ def test_the_cli_checks_the_good_claims_and_names_the_bad_one(tmp_path: Path, co
         f"error: claim 2: unreadable JSON at line 1 column {len(good) + 3}: {TOO_DEEP}"
     ]
     assert done.stdout.count('"lines"') >= 2  # both good claims were checked
+
+
+def test_a_claim_over_the_line_limit_is_one_line_and_the_next_is_read() -> None:
+    line = {"code": "20610", "units": 1}
+    big = {**CHECKABLE, "lines": [line] * (MAX_LINES_PER_CLAIM + 1)}
+    kinds = _kinds(f"[{json.dumps(big)},{json.dumps(CHECKABLE)}]")
+    assert kinds[1] == "ok" and kinds[0].startswith("claim 1: lines:")
+    assert f"at most {MAX_LINES_PER_CLAIM}" in kinds[0] and len(kinds[0]) < 200
+    assert _kinds(json.dumps({**CHECKABLE, "lines": [line] * MAX_LINES_PER_CLAIM})) == ["ok"]

@@ -21,6 +21,9 @@ from claimscribe.claims.facts import ProcedureFacts
 CODE = re.compile(r"^[0-9A-Z]\d{3}[0-9A-Z]$")
 MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
 MAX_MODIFIERS = 4  # the 837P SV101-3..6 and CMS-1500 item 24D carry four modifiers
+# No real claim comes near it (the 837P allows 50 service lines, the 837I 999); it bounds one claim's check
+# to a few seconds (tests/edits/test_bounded.py: 10,000 lines in under 5 s of CPU).
+MAX_LINES_PER_CLAIM = 10_000
 REVENUE_CODE = re.compile(r"^\d{4}$")  # NUBC revenue code, UB-04 FL 42 (four digits, leading zero)
 TYPE_OF_BILL = re.compile(r"^0\d{2}[0-9A-Z]$")  # UB-04 FL 4: facility type, care type, frequency
 FREQUENCY = re.compile(r"^[0-9A-Z]$")  # CLM05-3 / the type of bill's last digit
@@ -137,7 +140,7 @@ class Claim(Strict):
     # without it, the MAC number of `locality` (MAC-locality) names it.
     contractor: str | None = Field(default=None, pattern=r"^\d{5}$")
     diagnoses: list[str] = Field(default_factory=list)
-    lines: list[ClaimLine] = Field(min_length=1)
+    lines: list[ClaimLine] = Field(min_length=1, max_length=MAX_LINES_PER_CLAIM)
     rendering_provider: str | None = None
     documentation: Documentation | None = None
     # The patient, for the edits that count a patient's services or compare a diagnosis with age and sex.
