@@ -37,18 +37,38 @@ MAX_FIELD_BYTES = 128 * 1024  # Python's csv default limit; here it costs one cl
 # The csv module raises on a longer field and gives up the whole file; read any length (the file size is
 # limited already) and refuse the claim of the cell below.
 csv.field_size_limit(2**31 - 1)
+UNREADABLE = "\0unreadable"  # the key under which a row's problem travels to its claim
+
+
+def _rows(rows: Iterator[list[str]]) -> Iterator[list[str] | csv.Error]:
+    """The rows, a row the csv module cannot parse as its csv.Error (the reader goes on after it)."""
+    while True:
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            yield e
 
 
 def read(text: str) -> Iterator[ClaimOrError]:
     """Every claim in a CSV text, in order of first appearance; a bad claim becomes a ClaimError."""
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip().lower() for name in next(rows, [])]
+    # newline="": CR, LF and CRLF all end a row, and a quoted cell keeps its own line breaks
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [name.strip().lower() for name in next(rows, [])]
+    except csv.Error as e:
+        yield ClaimError("header (row 1)", f"not readable as CSV ({e})")
+        return
     problem = _header_problem(header)
     if problem:
         yield ClaimError("header (row 1)", problem)
         return
     groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
-    for number, row in enumerate(rows, start=2):
+    for number, row in enumerate(_rows(rows), start=2):
+        if isinstance(row, csv.Error):  # costs this row's claim only
+            groups[f"\0row {number}"] = [(number, {UNREADABLE: f"the row is not readable as CSV ({row})"})]
+            continue
         if not any(cell.strip() for cell in row):
             continue
         cells = dict(zip(header, (cell.strip() for cell in row), strict=False))
@@ -56,7 +76,7 @@ def read(text: str) -> Iterator[ClaimOrError]:
         if long is not None:
             size = len(cells[long])
             cells = {k: v for k, v in cells.items() if len(v) <= MAX_FIELD_BYTES}
-            cells["\0too long"] = f"the {long} cell is {size // 1024} KB (a cell holds at most 128 KB)"
+            cells[UNREADABLE] = f"the {long} cell is {size // 1024} KB (a cell holds at most 128 KB)"
         key = cells.get("claim_id") or f"\0row {number}"
         groups.setdefault(key, []).append((number, cells))
     scan = has_bad_bytes(text)
@@ -101,7 +121,8 @@ def _header_problem(header: list[str]) -> str | None:
         return "empty file: a claims CSV starts with a header row"
     unknown = [name for name in header if name not in WRITTEN]
     if unknown:
-        return f"unknown column {unknown[0]!r}; columns are {', '.join(WRITTEN)}"
+        shown = unknown[0] if len(unknown[0]) <= 40 else unknown[0][:37] + "..."
+        return f"unknown column {shown!r}; columns are {', '.join(WRITTEN)}"
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         return f"missing column {missing[0]!r}"
@@ -115,8 +136,8 @@ def _claim(ordinal: int, group: list[tuple[int, dict[str, str]]], scan: bool) ->
     """One claim from its rows: claim cells from the rows that give them, one line per row."""
     data: dict[str, Any] = {}
     for number, cells in group:
-        if "\0too long" in cells:
-            return ClaimError(where(ordinal, f"row {number}"), cells["\0too long"])
+        if UNREADABLE in cells:
+            return ClaimError(where(ordinal, f"row {number}"), cells[UNREADABLE])
     for number, cells in group:
         for name in _CLAIM_FIELDS:
             value = cells.get(name, "")

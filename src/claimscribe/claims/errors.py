@@ -20,6 +20,7 @@ from claimscribe.errors import BadInputError
 
 _LINE_IN_MESSAGE = re.compile(r"^line (\d+): (.*)$")
 _UNPRINTABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f]")
+MAX_MESSAGE = 400  # a message quoting the input (a column name, a segment) stays one readable line
 
 
 class ClaimError(BadInputError):
@@ -27,7 +28,7 @@ class ClaimError(BadInputError):
 
     def __init__(self, position: str, message: str) -> None:
         self.position = _printable(" ".join(position.split()))
-        self.message = _printable(" ".join(message.split()))
+        self.message = _clip(_printable(" ".join(message.split())))
         super().__init__(self.position, self.message)  # both args, so the error pickles across processes
 
     def __str__(self) -> str:
@@ -53,6 +54,10 @@ def _printable(text: str) -> str:
     unassigned code point a broken file put in a segment id) may reach a terminal or a log."""
     text = _UNPRINTABLE.sub("?", text)
     return text if text.isprintable() else "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
 
 
 def where(ordinal: int, *more: str | None) -> str:

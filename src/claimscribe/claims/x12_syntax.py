@@ -82,6 +82,8 @@ def separators(text: str) -> Separators:
         first = re.split(r"[^A-Z0-9]", text[:4], maxsplit=1)[0]
         seen = f" (it begins with {first})" if SEGMENT_ID.match(first) else ""
         raise X12SyntaxError("segment 1", f"no ISA segment: an X12 837 file begins with ISA{seen}")
+    if len(text) < 4:  # "ISA" and nothing after it (found by tests/claims/test_fuzz_readers.py)
+        raise X12SyntaxError("segment 1 (ISA)", "the file ends inside the ISA segment")
     element = text[3]
     if element.isalnum() or element.isspace():
         raise X12SyntaxError("segment 1 (ISA)", "the ISA does not declare an element separator after ISA")
