@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from claimscribe.claims.history import History, given
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.engine import outcomes, run_edits
 from claimscribe.reference.codebook import Codebook
@@ -68,6 +69,7 @@ def claims_of(rows: list[tuple]) -> list[tuple[Claim, list[int]]]:
             patient_id=_claim_cell(group, "patient_id"),
             patient_sex=_claim_cell(group, "patient_sex"),
             patient_birth_date=dt.date.fromisoformat(birth) if birth else None,
+            contractor=_claim_cell(group, "contractor"),
         )
         claims.append((claim, [r[1] for r in group]))
     return claims
@@ -77,11 +79,13 @@ def per_claim(rows: list[tuple], codebook: Codebook) -> Verdicts:
     """Each line's outcome and rule ids as `check_claim` decides them (its `run_edits` and `outcomes`;
     pricing, which comes after, is left out: it does not change outcomes or rules)."""
     verdicts: Verdicts = {}
-    for claim, numbers in claims_of(rows):
-        for number, (outcome, rules) in zip(
-            numbers, outcomes(claim, run_edits(claim, codebook)), strict=True
-        ):
-            verdicts[(claim.claim_id or "", number)] = (outcome, frozenset(rules))
+    claims = claims_of(rows)
+    with given(History.from_claims(claim for claim, _ in claims)):  # the file is the patients' history
+        for claim, numbers in claims:
+            for number, (outcome, rules) in zip(
+                numbers, outcomes(claim, run_edits(claim, codebook)), strict=True
+            ):
+                verdicts[(claim.claim_id or "", number)] = (outcome, frozenset(rules))
     return verdicts
 
 

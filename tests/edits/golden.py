@@ -40,6 +40,7 @@ CLAIM_COLUMNS = {
     "patient_id": "patient_id",
     "patient_sex": "patient_sex",
     "patient_birth_date": "patient_birth_date",
+    "contractor": "contractor",
 }
 # Outcome, sorted rule ids and allowed amount of one line.
 Verdict = tuple[str, tuple[str, ...], Decimal | None]
@@ -89,6 +90,7 @@ class Case:
             "patient_id": bool(claim.patient_id),
             "patient_sex": bool(claim.patient_sex),
             "patient_birth_date": bool(claim.patient_birth_date),
+            "contractor": bool(claim.contractor),
         }
         missing += [f for f, column in CLAIM_COLUMNS.items() if present[f] and column not in INPUT_COLUMNS]
         return missing
@@ -98,11 +100,11 @@ def cases() -> list[Case]:
     return [Case(p, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(HERE.glob("*/*.json"))]
 
 
-def _row(case: Case, number: int) -> dict[str, str]:
-    claim = case.claim
+def _row(case: Case, number: int, claim: Claim | None = None, claim_id: str | None = None) -> dict[str, str]:
+    claim = claim or case.claim
     line = claim.lines[number - 1]
     row = {
-        "claim_id": case.id,
+        "claim_id": claim_id or case.id,
         "line_number": str(number),
         "date_of_service": claim.line_date(line).isoformat(),
         "code": line.code,
@@ -117,18 +119,23 @@ def _row(case: Case, number: int) -> dict[str, str]:
         "patient_id": claim.patient_id or "",
         "patient_sex": claim.patient_sex or "",
         "patient_birth_date": claim.patient_birth_date.isoformat() if claim.patient_birth_date else "",
+        "contractor": claim.contractor or "",
     }
     return {c: row[c] for c in INPUT_COLUMNS}
 
 
 def write_line_file(selected: list[Case], path: Path) -> None:
-    """One CSV of every line of every selected case; the claim id is the case id."""
+    """One CSV of every line of every selected case (the claim id is the case id) and of its history's
+    claims (`<case id>#history<n>`)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=INPUT_COLUMNS)
         writer.writeheader()
         for case in selected:
             for number in range(1, len(case.claim.lines) + 1):
                 writer.writerow(_row(case, number))
+            for h, earlier in enumerate(case.history, start=1):  # the patient's other claims, given with it
+                for number in range(1, len(earlier.lines) + 1):
+                    writer.writerow(_row(case, number, earlier, f"{case.id}#history{h}"))
 
 
 def per_claim_verdicts(result: CheckResult) -> list[Verdict]:

@@ -77,7 +77,9 @@ def test_per_claim(case: Case, codebook: Codebook) -> None:
 
 def _same_as_per_claim(case: Case, answers: BatchAnswers, codebook: Codebook) -> None:
     assert not [r for r in answers.rejects if r[0] == case.id], "the batch engine rejected a line"
-    expected = per_claim_verdicts(check_claim(case.claim, codebook))
+    claim = case.claim
+    with given(History.from_claims([claim, *case.history])):
+        expected = per_claim_verdicts(check_claim(claim, codebook))
     assert answers.verdicts.get(case.id) == expected
     found = answers.findings.get(case.id, set())
     mine = {f for f in found if f[0] == case.rule or f[0].startswith(f"{case.rule}-")}

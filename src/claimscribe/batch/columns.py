@@ -23,6 +23,7 @@ OPTIONAL_COLUMNS = (
     "patient_id",
     "patient_sex",
     "patient_birth_date",
+    "contractor",  # the A/B MAC contract number whose LCD articles apply (COVERAGE, FREQUENCY), e.g. 03102
 )
 INPUT_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 # Set only by a converted input (X12): why the row's claim could not be read; the row becomes a reject.

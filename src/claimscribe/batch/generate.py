@@ -41,6 +41,13 @@ BAD_VALUES = (
 POOL_SIZE = 3000
 PATIENTS = 50_000
 SEXES = ("F", "M", "F", "M", "U")
+# The A/B MAC of a patient's claims (a contractor with curated articles, one without, none), and a few
+# patients whose every FREQUENT_EVERY-th claim is a lumbar epidural under CGS (A56651), so that the
+# FREQUENCY limit (four sessions per region in 365 days) is met and passed across their claims.
+CONTRACTORS = ("03102", "15202", "05102", "01112", "06102", "")
+FREQUENT_EVERY = 25
+FREQUENT_PATIENTS = 2
+FREQUENT_CLAIM = ("15202", [("64483", "LT", 1)])
 
 
 @dataclass
@@ -214,6 +221,11 @@ def generate(
                 provider = f"P{rng.randrange(1, 200):04d}"
                 diagnoses = rng.sample(pools.diagnoses, rng.choice((1, 1, 2, 3, 4)))
                 patient = rng.randrange(PATIENTS)
+                codes = _claim_codes(rng, pools)
+                contractor = CONTRACTORS[patient % len(CONTRACTORS)]
+                if claim % FREQUENT_EVERY == 0:  # no draw from rng: the other claims stay as they were
+                    patient = PATIENTS + claim // FREQUENT_EVERY % FREQUENT_PATIENTS
+                    contractor, codes = FREQUENT_CLAIM
                 cells = {
                     "diagnoses": "|".join(diagnoses),
                     "patient_id": f"PT{patient:06d}",
@@ -221,9 +233,10 @@ def generate(
                     "patient_birth_date": (
                         dt.date(1930, 1, 1) + dt.timedelta(days=patient % 27_000)
                     ).isoformat(),
+                    "contractor": contractor,
                 }
                 once = rng.random() < 0.2  # claim-level cells on the first line only
-                for number, (code, mods, units) in enumerate(_claim_codes(rng, pools), start=1):
+                for number, (code, mods, units) in enumerate(codes, start=1):
                     day = on - dt.timedelta(days=1) if number > 1 and rng.random() < 0.05 else on
                     pointers = rng.sample(range(1, len(diagnoses) + 1), rng.randint(0, len(diagnoses)))
                     row = {

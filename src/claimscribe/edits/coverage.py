@@ -234,7 +234,10 @@ def check_article(
 
 
 def batch_tables() -> list[Table]:
-    """k_coverage_code (article, contractor, code, region group, max levels, effects) for the batch SQL."""
+    """k_coverage_code (per article, contractor and code: its code group, level limit and effect, the effect
+    when it is not covered, the effect of a diagnosis outside the groups) and k_coverage_dx (per article and
+    group: the ICD-10-CM entries a diagnosis starts with, role covered, and a dual group's companions, role
+    also)."""
     rows = []
     for article in cov.articles():
         refused = {c: n for n in article.not_covered for c in n.codes}
@@ -251,15 +254,33 @@ def batch_tables() -> list[Table]:
                         group.max_levels if group else None,
                         effect_for(article, group.levels_effect) if group else None,
                         effect_for(article, rule.effect) if rule else None,
+                        effect_for(article, "denied", needs_list=True),
                     )
                 )
+    dx = [
+        (article.id, group.group, role, entry)
+        for article in cov.articles()
+        for group in article.diagnoses.covered + article.diagnoses.exempt
+        for role, entries in (("covered", group.codes), ("also", group.requires_also))
+        for entry in entries
+    ]
     return [
         table(
             "k_coverage_code",
-            ("article", "contractor", "code", "code_group", "max_levels", "levels_effect", "not_covered"),
+            (
+                "article",
+                "contractor",
+                "code",
+                "code_group",
+                "max_levels",
+                "levels_effect",
+                "not_covered",
+                "dx_effect",
+            ),
             rows,
             {"max_levels": "INTEGER"},
-        )
+        ),
+        table("k_coverage_dx", ("article", "dx_group", "role", "entry"), dx),
     ]
 
 

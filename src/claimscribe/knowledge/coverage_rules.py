@@ -52,12 +52,20 @@ class DiagnosisGroup(Strict):
     requires_also_label: str | None = None
 
     def matches(self, diagnosis: str) -> bool:
-        return any(diagnosis.upper().startswith(entry) for entry in self.codes)
+        return any(dotted(diagnosis).startswith(entry) for entry in self.codes)
 
     def satisfied_by(self, diagnoses: list[str]) -> bool:
         if not self.requires_also:
             return True
-        return any(d.upper().startswith(entry) for d in diagnoses for entry in self.requires_also)
+        return any(dotted(d).startswith(entry) for d in diagnoses for entry in self.requires_also)
+
+
+def dotted(code: str) -> str:
+    """An ICD-10-CM code as the tabular prints it: upper case, dot after the category (M5416 -> M54.16)."""
+    value = code.strip().upper()
+    if "." not in value and len(value) > 3:
+        value = f"{value[:3]}.{value[3:]}"
+    return value
 
 
 class Diagnoses(Strict):

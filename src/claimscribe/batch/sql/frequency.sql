@@ -1,8 +1,6 @@
 -- FREQUENCY (edits/frequency.py): a patient's sessions of each limit's codes per region in the article's
--- window, set-based over every line of the file. `lc` gives each line its patient and contractor: the line
--- file carries neither yet (asked of batch in coord/notes/CHANGES.md, 2026-12-06), so both are NULL and no
--- line is counted, as the per-claim edit counts nothing for a claim without them; the queries below are the
--- ones that run once `lc` reads the columns.
+-- window, set-based over every line of the file (the file is the claims given together), by the line file's
+-- patient_id and contractor columns; a line without either is not counted, as per claim.
 
 -- Sessions past a limit: each (patient, limit, region, date) with the number of distinct session dates in the
 -- window ending on it (a self-join on the patient's sessions, which are few); lines on a date past the limit
@@ -10,7 +8,7 @@
 INSERT INTO findings
 WITH lc AS (
     SELECT l.claim_id, l.line_number, l.dos, l.code, l.modifiers,
-           CAST(NULL AS VARCHAR) AS patient, CAST(NULL AS VARCHAR) AS contractor_number
+           l.patient_id AS patient, l.contractor AS contractor_number
     FROM lines l
 ),
 counted AS (
@@ -45,7 +43,7 @@ WHERE w.in_window > w.sessions;
 INSERT INTO findings
 WITH lc AS (
     SELECT l.claim_id, l.line_number, l.dos, l.code, l.modifiers,
-           CAST(NULL AS VARCHAR) AS patient, CAST(NULL AS VARCHAR) AS contractor_number
+           l.patient_id AS patient, l.contractor AS contractor_number
     FROM lines l
 ),
 roles AS (

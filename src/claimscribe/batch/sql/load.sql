@@ -17,6 +17,7 @@ SELECT input_row,
        nullif(trim(coalesce(CAST(patient_id AS VARCHAR), '')), '') AS patient_id,
        upper(trim(coalesce(CAST(patient_sex AS VARCHAR), ''))) AS sex_text,
        trim(coalesce(CAST(patient_birth_date AS VARCHAR), '')) AS birth_text,
+       nullif(trim(coalesce(CAST(contractor AS VARCHAR), '')), '') AS contractor,
        nullif(trim(coalesce(CAST(source_error AS VARCHAR), '')), '') AS source_error
 FROM {source};
 
@@ -65,6 +66,8 @@ SELECT p.*,
                THEN 'patient birth date is not a valid date (YYYY-MM-DD)'
            WHEN patient_birth_date > dos THEN 'patient birth date is after the date of service'
            WHEN length(patient_id) > 80 THEN 'patient id is longer than 80 characters'
+           WHEN contractor IS NOT NULL AND NOT regexp_matches(contractor, '^(?:[0-9]{5})$')
+               THEN 'contractor ''' || contractor || ''' is not a five-digit MAC contract number'
        END AS reason
 FROM parsed p;
 
@@ -76,11 +79,13 @@ SELECT c.*,
            OR min(patient_id) OVER claim_all IS DISTINCT FROM max(patient_id) OVER claim_all
            OR min(patient_sex) OVER claim_all IS DISTINCT FROM max(patient_sex) OVER claim_all
            OR min(patient_birth_date) OVER claim_all IS DISTINCT FROM max(patient_birth_date) OVER claim_all
+           OR min(contractor) OVER claim_all IS DISTINCT FROM max(contractor) OVER claim_all
            AS cells_differ,
        max(diagnoses_key) OVER claim_all AS claim_diagnoses,
        max(patient_id) OVER claim_all AS claim_patient_id,
        max(patient_sex) OVER claim_all AS claim_patient_sex,
-       max(patient_birth_date) OVER claim_all AS claim_patient_birth_date
+       max(patient_birth_date) OVER claim_all AS claim_patient_birth_date,
+       max(contractor) OVER claim_all AS claim_contractor
 FROM parsed_checked c
 WHERE reason IS NULL
 WINDOW claim_all AS (PARTITION BY claim_id);
@@ -110,7 +115,7 @@ SELECT input_row, claim_id, line_number, line_number AS line_index,
        dos, code, modifiers, units, place_of_service, claim_type, provider_id,
        list_transform(pointer_words, lambda p: CAST(p AS INTEGER)) AS diagnosis_pointers,
        claim_patient_id AS patient_id, claim_patient_sex AS patient_sex,
-       claim_patient_birth_date AS patient_birth_date
+       claim_patient_birth_date AS patient_birth_date, claim_contractor AS contractor
 FROM claim_checked
 WHERE claim_reason IS NULL;
 
