@@ -44,6 +44,7 @@ def x12_to_csv(source: Path, target: Path) -> int:
                         claim.patient_id or "",
                         claim.patient_sex or "",
                         claim.patient_birth_date.isoformat() if claim.patient_birth_date else "",
+                        claim.contractor_number or "",
                         "",
                     )
                 )

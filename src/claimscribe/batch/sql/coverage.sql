@@ -5,8 +5,9 @@
 INSERT INTO findings
 SELECT l.claim_id, l.line_number, 'COVERAGE', CAST(NULL AS VARCHAR)
 FROM lines l
-WHERE l.code IN (SELECT code FROM k_coverage_code)
-  AND NOT EXISTS (SELECT 1 FROM k_coverage_code k WHERE k.code = l.code AND k.contractor = l.contractor);
+JOIN (SELECT DISTINCT code FROM k_coverage_code) g ON g.code = l.code
+LEFT JOIN k_coverage_code k ON k.code = l.code AND k.contractor = l.contractor
+WHERE k.code IS NULL;
 
 -- A code the article does not cover: the article's effect.
 INSERT INTO findings
@@ -35,18 +36,21 @@ dual_met AS (
     FROM claim_diagnosis d
     JOIN k_coverage_dx x ON x.role = 'also' AND starts_with(d.code, x.entry)
 ),
+dual_groups AS (
+    SELECT DISTINCT article, dx_group FROM k_coverage_dx WHERE role = 'also'
+),
 covered AS (
     SELECT DISTINCT ld.claim_id, ld.line_number
     FROM line_dx ld
     JOIN k_coverage_dx x ON x.article = ld.article AND x.role = 'covered' AND starts_with(ld.code, x.entry)
-    WHERE NOT EXISTS (SELECT 1 FROM k_coverage_dx a WHERE a.article = x.article AND a.dx_group = x.dx_group
-                                                      AND a.role = 'also')
-       OR EXISTS (SELECT 1 FROM dual_met m WHERE m.claim_id = ld.claim_id AND m.article = x.article
-                                             AND m.dx_group = x.dx_group)
+    LEFT JOIN dual_groups dg ON dg.article = x.article AND dg.dx_group = x.dx_group
+    LEFT JOIN dual_met m ON m.claim_id = ld.claim_id AND m.article = x.article AND m.dx_group = x.dx_group
+    WHERE dg.article IS NULL OR m.claim_id IS NOT NULL
 )
 SELECT g.claim_id, g.line_number, 'COVERAGE', g.dx_effect
 FROM governed g
-WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.claim_id = g.claim_id AND c.line_number = g.line_number);
+LEFT JOIN covered c ON c.claim_id = g.claim_id AND c.line_number = g.line_number
+WHERE c.claim_id IS NULL;
 
 -- Levels in one session past the code group's limit: the running units of the group's lines on a date, in
 -- claim order; the lines past the limit get the group's effect.
