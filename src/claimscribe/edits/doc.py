@@ -95,10 +95,17 @@ def fact_values(facts: ProcedureFacts, path: str, modality: Modality | None) -> 
     return current
 
 
-def facts_of_line(facts: ProcedureFacts, line: ClaimLine, path: str) -> ProcedureFacts:
+def facts_of_line(
+    facts: ProcedureFacts, line: ClaimLine, path: str, modality: str | None = None
+) -> ProcedureFacts:
     """The facts a line's element is judged on: for a procedure fact (`procedures.laterality`), the procedures
     the note ties to the line's code when it ties any (so the side of a knee scope does not answer for the
-    joint injection billed beside it); otherwise all of them."""
+    joint injection billed beside it); otherwise all of them. For a procedure code (no imaging modality), an
+    operative note's diagnosis lines are its indication when it has no indication of its own: "Preoperative
+    diagnosis: left carpal tunnel syndrome" is the reason for the release an auditor reads. An imaging code's
+    indication (why fluoroscopy was needed) is not answered by them."""
+    if path == "indication" and facts.indication is None and facts.stated_diagnoses and modality is None:
+        return facts.model_copy(update={"indication": "; ".join(facts.stated_diagnoses)})
     if not path.startswith("procedures."):
         return facts
     own = [p for p in facts.procedures if p.code == line.code]
@@ -240,7 +247,7 @@ def _judge(
 ) -> Finding | None:
     assert element.fact is not None
     modality: Modality | None = rules.modality  # type: ignore[assignment]
-    values = fact_values(facts_of_line(facts, line, element.fact), element.fact, modality)
+    values = fact_values(facts_of_line(facts, line, element.fact, modality), element.fact, modality)
     rule = element.parsed
     where = f"{_billed(line)} on line {index + 1}"
     label = element.label[0].lower() + element.label[1:]

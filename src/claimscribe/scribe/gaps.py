@@ -60,7 +60,7 @@ def gaps(
             element = next((e for e in rules.elements if e.rule_id == finding.rule), None)
             if element is None or element.fact is None or finding.fix is None:
                 continue
-            own = documentation.facts_of_line(facts, line, element.fact)
+            own = documentation.facts_of_line(facts, line, element.fact, rules.modality)
             values = documentation.fact_values(own, element.fact, rules.modality)  # type: ignore[arg-type]
             stated_no = bool(values) and all(v is False for v in values)
             missing = not values or stated_no
