@@ -8,8 +8,9 @@ from tests.web.conftest import Server
 
 
 def test_fifth_facet_session_in_one_body_is_denied(server: Server) -> None:
-    """Five diagnostic lumbar facet sessions (64493-KX) of one patient under Noridian JF (03102): L38803 allows
-    four in a rolling 12 months (Noridian LCD Q&A, Q1), so the fifth is denied; the patient id is not echoed."""
+    """Five diagnostic lumbar facet sessions (64493-KX) of one patient under Noridian JF (03102): L38803
+    allows four in a rolling 12 months (Noridian LCD Q&A, Q1), so the fifth is denied; the patient id is
+    not echoed."""
     dates = ["2025-04-07", "2025-06-02", "2025-09-01", "2025-12-01", "2026-03-02"]
     claims = [
         {
