@@ -207,6 +207,7 @@ def check(
     """Run every Medicare edit over each claim: payable, denied or review per line, why, and the source."""
     from claimscribe.edits.parallel import check_all
     from claimscribe.edits.render import check_table
+    from claimscribe.scribe.evidence import with_notes_facts
 
     if output_format not in (None, "table", "json", "claimresponse"):
         raise BadInputError(f"output format {output_format!r} is not table, json or claimresponse")
@@ -219,6 +220,7 @@ def check(
     documents: list[str] = []
     # The claims of one file are one patient history for FREQUENCY (claims/history.py).
     with Codebook(_codebook_path(codebook)) as book, history.given(history.History.from_claims(claims)):
+        claims = with_notes_facts(claims, book)  # the note as evidence (scribe/evidence.py)
         outcomes = check_all(claims, book, render=_json_document) if as_json else check_all(claims, book)
         for place, outcome in zip(places, outcomes, strict=True):
             if isinstance(outcome, BadInputError):
@@ -246,9 +248,11 @@ def _check_claim_responses(
     one-line errors on stderr (exit 2)."""
     from claimscribe.edits.claim_response import claim_responses
     from claimscribe.edits.parallel import check_all
+    from claimscribe.scribe.evidence import with_notes_facts
 
     pairs = []
     with Codebook(_codebook_path(codebook)) as book:
+        claims = with_notes_facts(claims, book)  # the note as evidence (scribe/evidence.py)
         for claim, place, outcome in zip(claims, places, check_all(claims, book), strict=True):
             if isinstance(outcome, BadInputError):
                 errors.append(f"claim {place}: {outcome}")

@@ -402,6 +402,8 @@ def _layout(segments: list[Segment], ctx: _Context) -> tuple[dict[str, Any], lis
                 _hi(seg, data, kind)
             elif sid == "REF" and seg.element(1) == "F8" and loop == "2300":
                 data["original_claim_ref"] = seg.element(2) or None
+            elif sid == "NTE" and loop == "2300" and seg.element(2):
+                data["documentation"] = {"text": seg.element(2)}  # 2300 claim note (NTE02, 80 characters)
             elif sid == "DTP" and seg.element(1) == "434" and kind == "institutional":
                 statement = _dates(seg)
             elif sid == "NM1" and loop in {"2300", "2310"}:

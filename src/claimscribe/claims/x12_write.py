@@ -23,6 +23,8 @@ NOT_RECORDED_ID = "NOTRECORDED"
 MAX_DIAGNOSES = 12  # 837P HI01..HI12
 MAX_OTHER_DIAGNOSES_PER_HI = 12  # 837I: principal in its own HI, others 12 per HI segment
 MAX_POINTERS = 4  # SV107-1..4
+NOTE_LENGTH = 80  # 2300 NTE02 maximum length
+X12_DELIMITERS = frozenset("*~:^")
 MAX_CLAIMS_PER_TRANSACTION = 5000  # the 837 guides' recommended ceiling of CLM per ST/SE
 SEPARATORS = "*:^~"
 
@@ -270,6 +272,9 @@ def _claim_segments(claim: Claim, ordinal: int, hl: int, parent: int, env: Envel
         out.append(_seg("CL1", "", "", "01"))  # patient status 01 (discharged home): outpatient placeholder
     if claim.original_claim_ref:
         out.append(_seg("REF", "F8", claim.original_claim_ref))
+    note = _claim_note(claim)
+    if note:
+        out.append(_seg("NTE", "ADD", note))  # 2300 NTE: one claim note of at most 80 characters
     out += _hi(claim, kind)
     if claim.rendering_provider:
         role = "82" if kind == "professional" else "71"
@@ -365,3 +370,12 @@ def _seg(segment_id: str, *elements: str) -> str:
     while values and values[-1] == "":
         values.pop()
     return "*".join([segment_id, *values])
+
+
+def _claim_note(claim: Claim) -> str | None:
+    """The documentation text as the 2300 claim note when it fits NTE02 (80 characters, no delimiters):
+    a longer note goes as an attachment (PWK), which this writer does not produce."""
+    text = " ".join((claim.documentation.text or "").split()) if claim.documentation else ""
+    if not text or len(text) > NOTE_LENGTH or set(text) & X12_DELIMITERS:
+        return None
+    return text

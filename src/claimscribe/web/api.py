@@ -25,6 +25,7 @@ from claimscribe.knowledge.payment import place_of_service_rules
 from claimscribe.numbers import Number
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord
+from claimscribe.scribe.evidence import with_note_facts
 from claimscribe.scribe.gaps import Gap
 from claimscribe.web import code_search
 from claimscribe.web.context import Db, api_user, codebook, date_or_today
@@ -233,6 +234,7 @@ def _check_text(
                 errors.append(f"{item.position}: {item.message}")
                 continue
             try:
+                item = with_note_facts(item, book)  # the note as evidence (scribe/evidence.py)
                 results.append(check_claim(item, book))
                 checked.append(item)
             except BadInputError as e:
