@@ -3,9 +3,10 @@
 What it checks, on each line (knowledge/rules/payer_edits.yaml laterality):
   - a code whose PFS bilateral surgery indicator says it is done per side (1 or 3) billed without RT, LT,
     50 or another anatomic modifier that places it (a digit) → review;
-  - RT or LT against the ICD-10-CM diagnoses the line points to (all of the claim's when it points to
-    none): when those that name a side (right, left, bilateral in the descriptor of the release in force)
-    all name the other side → denied (M17.11, right knee, with 20610-LT);
+  - RT or LT against the ICD-10-CM diagnoses the line points to (the claim's only one when it points
+    to none; with several and no pointer nothing ties one to the line): when those that name a side
+    (right, left, bilateral in the descriptor of the release in force) all name the other side →
+    denied (M17.11, right knee, with 20610-LT);
   - the documentation facts: a procedure of the line's code documented on one side while the line's
     modifier or its diagnoses name the other → review.
 
@@ -64,9 +65,11 @@ def diagnosis_side(description: str | None) -> str | None:
 
 
 def _diagnoses(claim: Claim, line: ClaimLine) -> list[str]:
+    """The diagnoses that support the line: those it points to, or the claim's only one. Several claim
+    diagnoses and no pointer (an institutional claim, or DX-POINTER's case) say nothing of which one."""
     if line.diagnosis_pointers:
         return [claim.diagnoses[p - 1] for p in line.diagnosis_pointers]
-    return list(claim.diagnoses)
+    return list(claim.diagnoses) if len(claim.diagnoses) == 1 else []
 
 
 def _finding(effect: Outcome, index: int, message: str, fix: str, source: str) -> Finding:

@@ -1,6 +1,6 @@
 -- LATERALITY (edits/laterality.py): a line whose code's bilateral indicator is one of k_sided_bilateral,
 -- with no RT/LT/50 and no placing anatomic modifier → the missing-side effect; a line with RT or LT (not
--- both, not 50) whose diagnoses (those it points to, else the claim's) include some that name a side
+-- both, not 50) whose diagnoses (those it points to, else the claim's only one) include some that name a side
 -- (k_diagnosis_side words in the descriptor, as Codebook.icd10cm reads it: the CDC tabular in force,
 -- else the I/OCE history) and none that names its side or both → the contradiction effect. The note's
 -- side is per claim only (a line file carries no documentation).
@@ -49,7 +49,9 @@ target AS (
     SELECT o.claim_id, o.line_number, o.dos, o.side, d.code, d.code_nodot
     FROM one_side o
     JOIN claim_diagnosis d ON d.claim_id = o.claim_id
-    WHERE array_length(o.diagnosis_pointers) = 0 OR list_contains(o.diagnosis_pointers, d.position)
+    WHERE list_contains(o.diagnosis_pointers, d.position)
+       OR (array_length(o.diagnosis_pointers) = 0
+           AND (SELECT count(*) FROM claim_diagnosis c WHERE c.claim_id = o.claim_id) = 1)
 ),
 code_date AS (SELECT DISTINCT code_nodot, dos FROM target),
 tabular AS (
