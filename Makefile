@@ -58,6 +58,7 @@ bench: codebook
 	$(BIN)/python benchmarks/bench_scribe.py
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/bench_fuzz.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -57,6 +57,7 @@ def test_a_2000_line_claim_in_under_a_second_while_other_requests_are_answered(
         r = c.post("/api/v1/check", content=body, headers={**a.auth, "Content-Type": "application/json"})
         spent = server.cpu_seconds() - before
     assert r.status_code == 200 and len(r.json()["results"][0]["lines"]) == 2_000
+    print(f"2,000-line check: {spent:.2f} s of server CPU")
     assert spent < 1.0, f"the 2,000-line check took {spent:.2f} s of the server's CPU"
     timings: dict[str, float] = {}
     answered: list[float] = []
