@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Literal
 
@@ -51,12 +51,14 @@ from claimscribe.edits.imaging_included import (
     including_entry,
 )
 from claimscribe.edits.model import Finding, Outcome, severity_for
+from claimscribe.edits.recoding import advice
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
 from claimscribe.knowledge.anatomy_model import anatomy_source, read_site, relation
-from claimscribe.knowledge.payment import component_modifiers
+from claimscribe.knowledge.payment import component_modifiers, place_of_service_rules
 from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, modifier_sets, table
+from claimscribe.pricing.pfs import is_facility
 from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "IMAGING-INTEGRAL"
@@ -230,6 +232,7 @@ class _Context:
     exception: tuple[str, IntegralException] | None  # (procedure code, exception) that lets it through
     voided: tuple[str, ...]  # the exceptions a not_with code voids
     shown: tuple[str, str] | None  # (kind, sentence): the facts show a distinct service
+    recode: tuple[str, str] | None = None  # (fix, citation): the code to report instead (edits/recoding.py)
 
 
 def _exception(
@@ -254,6 +257,32 @@ def _context(code: str, procedures: list[str], billed: set[str], facts: Procedur
     return _Context(" and ".join(procedures), found, tuple(voided), shown)
 
 
+def _recode(claim: Claim, index: int, billed: set[str], codebook: Codebook) -> tuple[str, str] | None:
+    """The code to bill instead of the imaging line's, priced in the line's setting."""
+    line = claim.lines[index]
+    place = claim.line_place(line) or place_of_service_rules().default
+    try:
+        facility = is_facility(place)
+    except ValueError:
+        facility = False
+    return advice(
+        line.code,
+        billed,
+        claim.line_date(line),
+        codebook,
+        facility=facility,
+        locality=claim.locality,
+        modifiers=tuple(line.modifiers),
+    )
+
+
+def _recoded(context: _Context, fix: str, source: str) -> tuple[str, str]:
+    """The fix and source of a denial, leading with the right code when there is one."""
+    if context.recode is None:
+        return fix, source
+    return f"{context.recode[0]} Otherwise: {fix}", f"{source}; {context.recode[1]}"
+
+
 def _judge(claim: Claim, index: int, context: _Context) -> Finding:
     """The verdict on one imaging line presumed integral to the surgical procedures of its date."""
     line = claim.lines[index]
@@ -274,14 +303,19 @@ def _judge(claim: Claim, index: int, context: _Context) -> Finding:
     shown = context.shown
     where = f"{line.code} on line {index + 1}"
     if modifiers and shown and shown[0] == SAME:
+        fix, cited = _recoded(
+            context,
+            f"Remove {line.code}; {modifiers} applies only to fluoroscopy of another structure, at a "
+            "separate encounter or for an unrelated purpose, as the record must show.",
+            f"{source}; {anatomy_source()}",
+        )
         return _finding(
             "denied",
             index,
             f"{where} carries {modifiers} to show it was distinct from {names}, but {shown[1]}: fluoroscopy "
             f"of the same site or for the same purpose is part of the procedure{caveat}.",
-            f"Remove {line.code}; {modifiers} applies only to fluoroscopy of another structure, at a "
-            "separate encounter or for an unrelated purpose, as the record must show.",
-            f"{source}; {anatomy_source()}",
+            fix,
+            cited,
         )
     if modifiers and shown:
         return _finding(
@@ -314,15 +348,20 @@ def _judge(claim: Claim, index: int, context: _Context) -> Finding:
     named = component_modifiers()
     components = "/".join(sorted(set(line.modifiers) & {named.professional, named.technical}))
     unbundle = f"; modifier {components} does not unbundle it" if components else ""
+    fix, cited = _recoded(
+        context,
+        f"Remove {line.code}; bill it only for fluoroscopy with a purpose unrelated to {names} (another "
+        "structure or a separate encounter), with XS/XE/XU or 59 and documentation of the site imaged and "
+        "the reason.",
+        source,
+    )
     return _finding(
         "denied",
         index,
         f"{where} is presumed part of {names}: fluoroscopy used to perform a procedure is integral to it, "
         f"and nothing on the claim shows a separate purpose{caveat}{unbundle}.",
-        f"Remove {line.code}; bill it only for fluoroscopy with a purpose unrelated to {names} (another "
-        "structure or a separate encounter), with XS/XE/XU or 59 and documentation of the site imaged and "
-        "the reason.",
-        source,
+        fix,
+        cited,
     )
 
 
@@ -375,7 +414,10 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
             code = claim.lines[index].code
             if code not in contexts:
                 procedures = [p for p in surgical if including_entry(p, code, on) is None]
-                contexts[code] = _context(code, procedures, set(billed), facts) if procedures else None
+                found = _context(code, procedures, set(billed), facts) if procedures else None
+                if found is not None:
+                    found = replace(found, recode=_recode(claim, index, set(billed), codebook))
+                contexts[code] = found
             context = contexts[code]
             if context is not None:
                 findings.append(_judge(claim, index, context))

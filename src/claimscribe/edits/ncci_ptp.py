@@ -47,10 +47,12 @@ from claimscribe.edits.distinct import (
 )
 from claimscribe.edits.global_ import em_range_table, is_em
 from claimscribe.edits.model import Finding, Outcome, severity_for
+from claimscribe.edits.recoding import advice, instead
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
-from claimscribe.knowledge.payment import claim_types
+from claimscribe.knowledge.payment import claim_types, place_of_service_rules
 from claimscribe.knowledge.tables import Table, modifier_sets, table
+from claimscribe.pricing.pfs import is_facility
 from claimscribe.reference.codebook import PTP_FAMILY, Codebook
 from claimscribe.reference.models import PtpEdit
 from claimscribe.reference.ptp_index import PtpPairs
@@ -125,6 +127,7 @@ def _finding(
     pairs: list[PtpEdit],
     count: int,
     verdict: Verdict | None,
+    recode: tuple[str, str] | None = None,
 ) -> Finding:
     """One finding for a column-two code: the first pairs of the worst kind that name it (of `count`)."""
     c2, c1 = pairs[0].column2, _named(pairs)
@@ -138,6 +141,8 @@ def _finding(
     for extra in verdict.sources if verdict else ():
         source += f"; {extra}"
     message, fix = _message(kind, c2, c1, rule)
+    if recode is not None and effect == "denied":  # the right code for the service (edits/recoding.py)
+        fix, source = f"{recode[0]} Otherwise: {fix}", f"{source}; {recode[1]}"
     return Finding(
         rule=RULE_ID,
         severity=severity_for(effect),
@@ -146,6 +151,27 @@ def _finding(
         message=message,
         fix=fix,
         source=source,
+    )
+
+
+def _recode(claim: Claim, index: int, billed: set[str], codebook: Codebook) -> tuple[str, str] | None:
+    """The code to bill instead of a denied column-two line's, priced in its setting."""
+    line = claim.lines[index]
+    if instead(line.code, billed) is None:
+        return None
+    place = claim.line_place(line) or place_of_service_rules().default
+    try:
+        facility = is_facility(place)
+    except ValueError:
+        facility = False
+    return advice(
+        line.code,
+        billed,
+        claim.line_date(line),
+        codebook,
+        facility=facility,
+        locality=claim.locality,
+        modifiers=tuple(line.modifiers),
     )
 
 
@@ -224,7 +250,8 @@ def _judge(
         pairs = [Codebook.ptp_edit(columns, i, source) for i in first]
         name, effect = KINDS[int(kind[first[0]])]
         lines = lines_by_code[pairs[0].column2]
-        findings.append(_finding(name, effect, lines, pairs, len(group), verdicts.get(first[0])))
+        recode = _recode(claim, lines[0], set(lines_by_code), codebook) if effect == "denied" else None
+        findings.append(_finding(name, effect, lines, pairs, len(group), verdicts.get(first[0]), recode))
     return sorted(findings, key=lambda f: f.lines)
 
 

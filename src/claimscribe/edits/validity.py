@@ -38,11 +38,13 @@ from claimscribe import knowledge
 from claimscribe.claims.facts import ProcedureFacts
 from claimscribe.claims.model import Claim, ClaimLine
 from claimscribe.edits.model import Finding, Outcome, severity_for
+from claimscribe.edits.recoding import priced
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError, UnknownCodeError
-from claimscribe.knowledge.payment import claim_types, pfs_rules
+from claimscribe.knowledge.payment import claim_types, pfs_rules, place_of_service_rules
 from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, effect, params, table
+from claimscribe.pricing.pfs import is_facility
 from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord, DatasetInfo, Icd10cmStatus
 
@@ -137,11 +139,21 @@ def _finding(
 
 
 # -- line codes --------------------------------------------------------------------------------------------
+def _priced(code: str, line: ClaimLine, on: dt.date, codebook: Codebook) -> str:
+    """A replacement code with its PFS amount in the line's setting (edits/recoding.py)."""
+    place = line.place_of_service or place_of_service_rules().default
+    try:
+        facility = is_facility(place)
+    except ValueError:
+        facility = False
+    return priced(code, on, codebook, facility=facility, locality=None, modifiers=tuple(line.modifiers))
+
+
 def _unknown(index: int, line: ClaimLine, on: dt.date, codebook: Codebook) -> Finding:
     rules = status_rules().unknown_code
     deleted = deleted_codes().get(line.code)
     if deleted is not None and deleted.deleted_on <= on:
-        instead = " or ".join(deleted.report_instead)
+        instead = " or ".join(_priced(c, line, on, codebook) for c in deleted.report_instead)
         tail = f"; report {instead}" if instead else "; no code replaced it"
         return _finding(
             rules.effect,
