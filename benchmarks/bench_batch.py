@@ -56,7 +56,7 @@ from claimscribe.edits.engine import check_claim
 from claimscribe.reference.codebook import Codebook
 from tests.batch.equivalence import batch_lines, claims_of
 book = Codebook(Path(sys.argv[2]))
-claims = claims_of(batch_lines(Path(sys.argv[1])))
+claims = claims_of(batch_lines(Path(sys.argv[1]), Path(sys.argv[4])))
 check_claim(claims[0][0], book)  # warm: the PTP index and the memoised lookups of one claim
 started = time.perf_counter()
 for claim, _ in claims:
@@ -111,7 +111,7 @@ def main() -> None:
             out = work / f"ratio_{size}"
             batch_seconds, *_ = _child(DUCKDB_CHILD, str(path), str(out), str(codebook))
             claim_seconds, lines, claims = _child(
-                PER_CLAIM_CHILD, str(out / "lines.parquet"), str(codebook), str(root)
+                PER_CLAIM_CHILD, str(out / "lines.parquet"), str(codebook), str(root), str(path)
             )
             ratio = float(claim_seconds) / float(batch_seconds)
             rows.append(

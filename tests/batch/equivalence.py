@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import defaultdict
 from pathlib import Path
@@ -19,10 +18,15 @@ Verdicts = dict[tuple[str, int], tuple[str, frozenset[str]]]
 
 def batch_lines(lines_file: Path, source: Path) -> list[tuple]:
     """The batch's output lines, each with its input row's diagnoses, pointers and patient (by input_row)."""
-    with source.open(newline="", encoding="utf-8") as handle:
-        cells = {number: row for number, row in enumerate(csv.DictReader(handle), start=1)}
     con = duckdb.connect()
     try:
+        reader = "read_parquet(?)" if source.suffix == ".parquet" else "read_csv(?, all_varchar = true)"
+        query = con.execute(f"SELECT * FROM {reader}", [str(source)])
+        names = [d[0] for d in query.description]
+        cells = {
+            number: {k: "" if v is None else str(v) for k, v in zip(names, row, strict=True)}
+            for number, row in enumerate(query.fetchall(), start=1)
+        }
         rows = con.execute(
             "SELECT claim_id, line_number, date_of_service, code, modifiers, units, place_of_service, "
             "claim_type, outcome, rules, allowed, input_row FROM read_parquet(?) "

@@ -68,7 +68,11 @@ def test_other_input_formats_give_the_same_lines(
     a = run_batch(source, tmp_path / "a", codebook=codebook_path)
     b = run_batch(csv_source, tmp_path / "b", codebook=codebook_path)
     assert _rows(a.outputs["lines"]) == _rows(b.outputs["lines"])
-    assert _rows(a.outputs["rejects"]) == _rows(b.outputs["rejects"])
+    # The same rejects; `source_line` counts a CSV's header line, a Parquet or JSON row has no header.
+    assert [r[:1] + r[2:] for r in _rows(a.outputs["rejects"])] == [
+        r[:1] + r[2:] for r in _rows(b.outputs["rejects"])
+    ]
+    assert [r[1] for r in _rows(a.outputs["rejects"])] == [r[1] - 1 for r in _rows(b.outputs["rejects"])]
 
 
 def test_unreadable_input_is_a_bad_input_error(tmp_path: Path, codebook_path: Path) -> None:

@@ -28,3 +28,5 @@ OPTIONAL_COLUMNS = (
 INPUT_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 # Set only by a converted input (X12): why the row's claim could not be read; the row becomes a reject.
 SOURCE_ERROR = "source_error"
+# The row's line in the input file (a CSV's header is line 1), which every reject names.
+SOURCE_LINE = "source_line"

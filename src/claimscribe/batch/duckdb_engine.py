@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -26,7 +27,9 @@ from typing import Any
 
 import duckdb
 
-from claimscribe.batch.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SOURCE_ERROR
+from claimscribe.batch import csv_input
+from claimscribe.batch.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SOURCE_ERROR, SOURCE_LINE
+from claimscribe.batch.outputs import atomic_folder, moved, write_manifest
 from claimscribe.batch.x12_input import x12_to_csv
 from claimscribe.edits.engine import batch_tables
 from claimscribe.edits.registry import rules
@@ -65,6 +68,12 @@ SQL_FILES = (
 
 Progress = Callable[[str, int, int], None]
 # The outputs both engines write, each in the order a reader expects.
+OUTPUT_TABLES = {
+    "lines": "line_output",
+    "findings": "findings_output",
+    "summary": "summary",
+    "rejects": "rejects",
+}
 OUTPUT_QUERIES = {
     "lines": "SELECT * FROM line_output ORDER BY input_row",
     "findings": "SELECT * FROM findings_output ORDER BY claim_id, line_number, rule",
@@ -101,19 +110,30 @@ def _quoted(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _function(path: Path, fmt: str) -> str:
+def _csv(path: Path, header: Sequence[str]) -> str:
+    """DuckDB's strict CSV reader over a file whose header we have read: every column text, a row with
+    another number of fields stored as a reject (`reject_errors`) rather than failing the file."""
+    columns = ", ".join(f"{_quoted(c)}: 'VARCHAR'" for c in header)
+    return (
+        f"read_csv({_quoted(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
+        f"escape = '\"', new_line = '\\n', columns = {{{columns}}}, strict_mode = true, store_rejects = true)"
+    )
+
+
+def _function(path: Path, fmt: str, header: Sequence[str]) -> str:
     """The DuckDB table function that reads the input (parsing each column is the loader's job)."""
-    if fmt in ("csv", "x12"):  # x12: converted to CSV by x12_input, with its own source_error column
-        return f"read_csv({_quoted(path)}, header = true, all_varchar = true)"
+    if fmt == "csv":
+        return _csv(path, header)
     if fmt == "parquet":
         return f"read_parquet({_quoted(path)})"
     return f"read_json({_quoted(path)}, format = 'newline_delimited', records = true)"
 
 
-def _reader(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> str:
-    """The input relation, its rows numbered in file order, with every column the loader reads: the
-    optional ones a file leaves out (an older file without diagnoses, say) are NULL."""
-    function = _function(path, fmt)
+def _reader(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, header: Sequence[str] = ()) -> str:
+    """The input relation, its rows numbered in file order (`input_row`) with their line in the file
+    (`source_line`: a plain CSV's header is line 1; a Parquet or JSON row's number), and every column the
+    loader reads: the optional ones a file leaves out (an older file without diagnoses, say) are NULL."""
+    function = _function(path, fmt, header)
     present = {d[0].lower() for d in con.execute(f"SELECT * FROM {function} LIMIT 0").description}
     missing = [c for c in REQUIRED_COLUMNS if c not in present]
     if missing:
@@ -123,7 +143,35 @@ def _reader(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> str:
         )
     absent = [c for c in (*OPTIONAL_COLUMNS, SOURCE_ERROR) if c not in present]
     filled = "".join(f", CAST(NULL AS VARCHAR) AS {c}" for c in absent)
+    if SOURCE_LINE not in present:
+        filled += f", row_number() OVER () + {1 if fmt == 'csv' else 0} AS {SOURCE_LINE}"
     return f"(SELECT row_number() OVER () AS input_row, *{filled} FROM {function})"
+
+
+def _load(con: duckdb.DuckDBPyConnection, tmp: Path, input: Path, fmt: str) -> None:
+    """Run load.sql over the input. A CSV is read by DuckDB directly when it is plain (csv_input.scan) and
+    DuckDB frames every row; otherwise, or when DuckDB rejected a row, it is framed line by line first."""
+    source = input
+    header: tuple[str, ...] = ()
+    if fmt == "x12":
+        source = tmp / "x12_lines.csv"
+        x12_to_csv(input, source)
+    if fmt in ("csv", "x12"):
+        scanned = csv_input.scan(source)
+        header = scanned.header
+        if scanned.plain:
+            _run_script(con, sql_text("load.sql"), source=_reader(con, source, "csv", header))
+            if not con.execute("SELECT count(*) FROM reject_errors").fetchone()[0]:  # type: ignore[index]
+                return
+            con.execute("DROP TABLE reject_errors; DROP TABLE reject_scans")
+        framed = tmp / "framed.csv"
+        csv_input.frame(source, framed)
+        source, header = framed, csv_input.scan(framed).header
+        _run_script(con, sql_text("load.sql"), source=_reader(con, source, "csv", header))
+        if con.execute("SELECT count(*) FROM reject_errors").fetchone()[0]:  # type: ignore[index]
+            raise RuntimeError("batch: DuckDB could not read a row the CSV framer wrote")
+        return
+    _run_script(con, sql_text("load.sql"), source=_reader(con, source, fmt, header))
 
 
 def input_format(path: Path, given: str | None) -> str:
@@ -230,8 +278,8 @@ def run_batch(
     out_format: str = "parquet",
     progress: Progress | None = None,
 ) -> BatchSummary:
-    """Check every claim line of `input`; write lines, findings, summary and rejects under `out`.
-    `progress(step, done, total)` hears of each SQL file as it starts."""
+    """Check every claim line of `input`; write lines, findings, summary, rejects and the manifest under
+    `out`, all at once (batch/outputs.py). `progress(step, done, total)` hears of each step as it starts."""
     report = progress or (lambda step, done, total: None)
     started = time.perf_counter()
     input, out = Path(input), Path(out)
@@ -240,49 +288,50 @@ def run_batch(
     fmt = input_format(input, in_format)
     if out_format not in OUT_FORMATS:
         raise BadInputError(f"output format must be one of {', '.join(OUT_FORMATS)}")
-    out.mkdir(parents=True, exist_ok=True)
     book = Codebook(codebook)
     try:
-        with tempfile.TemporaryDirectory(prefix="claimscribe-batch-") as tmp_name:
+        with (
+            atomic_folder(out) as work,
+            tempfile.TemporaryDirectory(prefix="claimscribe-batch-") as tmp_name,
+        ):
             tmp = Path(tmp_name)
-            con = duckdb.connect(
-                config={
-                    "memory_limit": MEMORY_LIMIT,
-                    "temp_directory": str(tmp / "spill"),
-                }
-            )
+            con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(tmp / "spill")})
             try:
-                con.execute("SET enable_progress_bar = false")
-                con.execute(f"ATTACH {_quoted(codebook)} AS cb (READ_ONLY)")
-                knowledge_tables(con, tmp)
-                steps = len(SQL_FILES) + 2
-                report("load", 0, steps)
-                source = input
-                if fmt == "x12":
-                    source = tmp / "x12_lines.csv"
-                    x12_to_csv(input, source)
-                try:
-                    _run_script(con, sql_text("load.sql"), source=_reader(con, source, fmt))
-                except duckdb.Error as e:
-                    raise BadInputError(
-                        f"{input.name}: cannot read it as {fmt}: {str(e).splitlines()[0]}"
-                    ) from e
-                dates = [r[0] for r in con.execute("SELECT DISTINCT dos FROM lines").fetchall()]
-                release_table(con, tmp, book, dates)
-                for done, name in enumerate(SQL_FILES, start=1):
-                    report(name.removesuffix(".sql"), done, steps)
-                    try:
-                        _run_script(con, sql_text(name))
-                    except duckdb.Error as e:
-                        raise RuntimeError(f"batch/sql/{name}: {e}") from e
-                report("write", steps - 1, steps)
-                outputs = _write(con, out, out_format)
-                report("done", steps, steps)
-                return summarize(lambda q: con.execute(q).fetchall(), outputs, time.perf_counter() - started)
+                _check(con, tmp, book, input, fmt, report)
+                report("write", len(SQL_FILES) + 1, len(SQL_FILES) + 2)
+                outputs = _write(con, work, out_format)
+                fetch = lambda q: con.execute(q).fetchall()  # noqa: E731
+                summary = summarize(fetch, moved(outputs, work, out), time.perf_counter() - started)
+                write_manifest(work, manifest(summary, fetch, input, fmt, "duckdb", Path(codebook), work))
             finally:
                 con.close()
+        report("done", len(SQL_FILES) + 2, len(SQL_FILES) + 2)
+        return summary
     finally:
         book.close()
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection, tmp: Path, book: Codebook, input: Path, fmt: str, report: Progress
+) -> None:
+    """Load the input and run every SQL file: the `lines`, `findings`, `summary` ... tables."""
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"ATTACH {_quoted(book.path)} AS cb (READ_ONLY)")
+    knowledge_tables(con, tmp)
+    steps = len(SQL_FILES) + 2
+    report("load", 0, steps)
+    try:
+        _load(con, tmp, input, fmt)
+    except duckdb.Error as e:
+        raise BadInputError(f"{input.name}: cannot read it as {fmt}: {str(e).splitlines()[0]}") from e
+    dates = [r[0] for r in con.execute("SELECT DISTINCT dos FROM lines").fetchall()]
+    release_table(con, tmp, book, dates)
+    for done, name in enumerate(SQL_FILES, start=1):
+        report(name.removesuffix(".sql"), done, steps)
+        try:
+            _run_script(con, sql_text(name))
+        except duckdb.Error as e:
+            raise RuntimeError(f"batch/sql/{name}: {e}") from e
 
 
 def _write(con: duckdb.DuckDBPyConnection, out: Path, out_format: str) -> dict[str, Path]:
@@ -300,10 +349,12 @@ def summarize(
 ) -> BatchSummary:
     """The run's counts and money from its `lines`, `rejects`, `line_output` and `summary` tables, through
     `fetch` (a query → rows function), so the DuckDB and Spark engines report alike."""
-    lines, rejects, claims = fetch(
-        "SELECT (SELECT count(*) FROM lines), (SELECT count(*) FROM rejects), "
-        "(SELECT count(DISTINCT claim_id) FROM lines)"
+    input_rows, lines, rejects, claims = fetch(
+        "SELECT (SELECT max(n) FROM input_count), (SELECT count(*) FROM lines), "
+        "(SELECT count(*) FROM rejects), (SELECT count(DISTINCT claim_id) FROM lines)"
     )[0]
+    if int(input_rows) != int(lines) + int(rejects):
+        raise RuntimeError(f"batch: {input_rows} input rows but {lines} lines and {rejects} rejects")
     outcomes = dict(fetch("SELECT outcome, count(*) FROM line_output GROUP BY outcome"))
     allowed, at_risk = fetch("SELECT coalesce(sum(allowed), 0), coalesce(sum(at_risk), 0) FROM line_output")[
         0
@@ -316,7 +367,7 @@ def summarize(
         )
     ]
     return BatchSummary(
-        input_rows=int(lines) + int(rejects),
+        input_rows=int(input_rows),
         lines=int(lines),
         rejects=int(rejects),
         claims=int(claims),
@@ -327,3 +378,50 @@ def summarize(
         seconds=seconds,
         outputs=outputs,
     )
+
+
+def manifest(
+    summary: BatchSummary,
+    fetch: Callable[[str], list[tuple[Any, ...]]],
+    input: Path,
+    fmt: str,
+    engine: str,
+    codebook: Path,
+    work: Path,
+) -> dict[str, Any]:
+    """What the manifest says: the input, the counts, each output's rows, the codebook's releases used and
+    the versions that produced them."""
+    stat = input.stat()
+    rows = {name: int(fetch(f"SELECT count(*) FROM {table}")[0][0]) for name, table in OUTPUT_TABLES.items()}
+    used = [r[0] for r in fetch("SELECT DISTINCT dataset_id FROM release ORDER BY 1")]
+    return {
+        "engine": engine,
+        "input": {
+            "path": str(input.absolute()),
+            "format": fmt,
+            "bytes": stat.st_size,
+            "modified": dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).isoformat(timespec="seconds"),
+        },
+        "counts": {
+            "input_rows": summary.input_rows,
+            "lines": summary.lines,
+            "rejects": summary.rejects,
+            "claims": summary.claims,
+        },
+        "outputs": {name: {"file": path.name, "rows": rows[name]} for name, path in summary.outputs.items()},
+        "codebook": {"path": str(codebook.absolute()), "releases": used},
+        "versions": _versions(engine),
+        "seconds": round(summary.seconds, 3),
+    }
+
+
+def _versions(engine: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": sys.version.split()[0]}
+    for package in ("claimscribe", "duckdb", *(("pyspark",) if engine == "spark" else ())):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "unknown"
+    return found

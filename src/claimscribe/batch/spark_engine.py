@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from claimscribe.batch import spark_sql
-from claimscribe.batch.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SOURCE_ERROR
+from claimscribe.batch import csv_input, spark_sql
+from claimscribe.batch.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, SOURCE_ERROR, SOURCE_LINE
 from claimscribe.batch.duckdb_engine import (
     OUT_FORMATS,
     OUTPUT_QUERIES,
@@ -35,10 +35,12 @@ from claimscribe.batch.duckdb_engine import (
     Progress,
     input_format,
     knowledge_tables,
+    manifest,
     release_table,
     sql_text,
     summarize,
 )
+from claimscribe.batch.outputs import atomic_folder, moved, write_manifest
 from claimscribe.batch.x12_input import x12_to_csv
 from claimscribe.errors import BadInputError, ClaimscribeError
 from claimscribe.reference.codebook import Codebook
@@ -186,7 +188,10 @@ def _read_input(spark: SparkSession, path: Path, fmt: str) -> DataFrame:
         F.when(partition == offsets[0][0], F.lit(offsets[0][1])) if offsets else F.lit(0),
     )
     local = F.col("_id").bitwiseAND(F.lit((1 << PARTITION_BITS) - 1))
-    return frame.withColumn("input_row", (offset + local + 1).cast("long")).drop("_id")
+    frame = frame.withColumn("input_row", (offset + local + 1).cast("long")).drop("_id")
+    if SOURCE_LINE not in frame.columns:  # a CSV's header is line 1; a Parquet or JSON row, its number
+        frame = frame.withColumn(SOURCE_LINE, F.col("input_row") + (1 if fmt == "csv" else 0))
+    return frame
 
 
 def _small_tables(spark: SparkSession, tmp: Path, build: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
@@ -256,11 +261,12 @@ def run_spark(
         report("export reference", 0, len(SQL_FILES) + 3)
         reference_dir = export_reference(Path(codebook), reference)
         report("start Spark", 1, len(SQL_FILES) + 3)
-        if spark is None:
-            out.mkdir(parents=True, exist_ok=True)
-            with spark_session(log=out / "spark.log") as session:
-                return _run(session, input, out, fmt, out_format, book, reference_dir, started, report)
-        return _run(spark, input, out, fmt, out_format, book, reference_dir, started, report)
+        with atomic_folder(out) as work:  # written whole with its manifest, then renamed into place
+            target = (work, out)
+            if spark is None:
+                with spark_session(log=work / "spark.log") as session:
+                    return _run(session, input, target, fmt, out_format, book, reference_dir, started, report)
+            return _run(spark, input, target, fmt, out_format, book, reference_dir, started, report)
     finally:
         book.close()
 
@@ -268,7 +274,7 @@ def run_spark(
 def _run(
     spark: SparkSession,
     input: Path,
-    out: Path,
+    target: tuple[Path, Path],
     fmt: str,
     out_format: str,
     book: Codebook,
@@ -278,7 +284,8 @@ def _run(
 ) -> BatchSummary:
     from pyspark.errors import PySparkException
 
-    out.mkdir(parents=True, exist_ok=True)
+    work, out = target  # written into `work`, renamed to `out` once the manifest is written
+    original = input
     persisted: list[DataFrame] = []
     with tempfile.TemporaryDirectory(prefix="claimscribe-spark-") as tmp_name:
         tmp = Path(tmp_name)
@@ -288,6 +295,10 @@ def _run(
             converted = tmp / "x12_lines.csv"
             x12_to_csv(input, converted)
             input = converted
+        if fmt in ("csv", "x12") and input.is_file() and not csv_input.scan(input).plain:
+            framed = tmp / "framed.csv"  # each malformed line a row with its reason (batch/csv_input.py)
+            csv_input.frame(input, framed)
+            input = framed
         try:
             source = _read_input(spark, input, fmt)
             source.createOrReplaceTempView("source_input")
@@ -316,12 +327,15 @@ def _run(
                     dates = [r[0] for r in spark.sql("SELECT DISTINCT dos FROM lines").collect()]
                     _small_tables(spark, tmp, partial(release_table, tmp=tmp, codebook=book, dates=dates))
             report("write", len(SQL_FILES) + 2, len(SQL_FILES) + 3)
-            outputs = _write(spark, out, out_format)
+            outputs = _write(spark, work, out_format)
         except PySparkException as e:
             raise RuntimeError(f"batch/sql on Spark: {str(e).splitlines()[0]}") from e
-        summary = summarize(
-            lambda q: [tuple(r) for r in spark.sql(q).collect()], outputs, time.perf_counter() - started
-        )
+
+        def fetch(query: str) -> list[tuple[object, ...]]:
+            return [tuple(r) for r in spark.sql(query).collect()]
+
+        summary = summarize(fetch, moved(outputs, work, out), time.perf_counter() - started)
+        write_manifest(work, manifest(summary, fetch, original, fmt, "spark", book.path, work))
         for frame in persisted:
             frame.unpersist()
         for view in [*(t.name for t in spark.catalog.listTables() if t.isTemporary)]:

@@ -19,7 +19,7 @@ def x12_to_csv(source: Path, target: Path) -> int:
     """Write the claim lines of the 837P file `source` to the CSV `target`; the number of rows."""
     rows = 0
     with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow((*INPUT_COLUMNS, SOURCE_ERROR))
         for position, claim in enumerate(read_claims(source, "x12"), start=1):
             if isinstance(claim, ClaimError):

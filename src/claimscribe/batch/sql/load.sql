@@ -2,7 +2,7 @@
 -- `{source}` is the input relation the engine fills in, numbered by `input_row` in file order.
 
 CREATE OR REPLACE TEMP VIEW raw AS
-SELECT input_row,
+SELECT input_row, TRY_CAST(source_line AS BIGINT) AS source_line,
        trim(coalesce(CAST(claim_id AS VARCHAR), '')) AS claim_id,
        trim(coalesce(CAST(line_number AS VARCHAR), '')) AS line_number_text,
        trim(coalesce(CAST(date_of_service AS VARCHAR), '')) AS date_text,
@@ -25,8 +25,9 @@ CREATE OR REPLACE TEMP VIEW parsed AS
 SELECT r.*,
        CASE WHEN regexp_matches(line_number_text, '^(?:[0-9]{1,9})$') THEN CAST(line_number_text AS INTEGER) END
            AS line_number,
-       CASE WHEN regexp_matches(date_text, '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})$') THEN TRY_CAST(date_text AS DATE) END
-           AS dos,
+       -- Year 0000 does not exist (DuckDB would read it as 1 BC).
+       CASE WHEN regexp_matches(date_text, '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})$') AND NOT starts_with(date_text, '0000')
+            THEN TRY_CAST(date_text AS DATE) END AS dos,
        list_filter(string_split_regex(modifiers_text, '[\s,;|]+'), lambda m: m <> '') AS modifiers,
        CASE WHEN regexp_matches(units_text, '^(?:[0-9]{1,9})$') THEN CAST(units_text AS INTEGER) END AS units,
        -- Claim-level cells, normalised so that lines of one claim compare equal when they mean the same.
@@ -36,8 +37,8 @@ SELECT r.*,
            AS pointer_words,
        CASE sex_text WHEN '' THEN NULL WHEN 'F' THEN 'F' WHEN 'FEMALE' THEN 'F' WHEN 'M' THEN 'M' WHEN 'MALE' THEN 'M'
                      WHEN 'U' THEN 'U' WHEN 'UNKNOWN' THEN 'U' END AS patient_sex,
-       CASE WHEN regexp_matches(birth_text, '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})$') THEN TRY_CAST(birth_text AS DATE) END
-           AS patient_birth_date
+       CASE WHEN regexp_matches(birth_text, '^(?:[0-9]{4}-[0-9]{2}-[0-9]{2})$') AND NOT starts_with(birth_text, '0000')
+            THEN TRY_CAST(birth_text AS DATE) END AS patient_birth_date
 FROM raw r;
 
 CREATE OR REPLACE TEMP TABLE parsed_checked AS
@@ -141,14 +142,18 @@ SELECT claim_id, position,
        code_nodot
 FROM each_code;
 
+-- `source_line`: the row's line in the input file (a CSV's header is line 1), or its row number.
 CREATE OR REPLACE TEMP TABLE rejects AS
-SELECT input_row, claim_id, line_number_text AS line_number, date_text AS date_of_service, code,
+SELECT input_row, source_line, claim_id, line_number_text AS line_number, date_text AS date_of_service, code,
        modifiers_text AS modifiers, units_text AS units, place_of_service, claim_type, provider_id, reason
 FROM parsed_checked WHERE reason IS NOT NULL
 UNION ALL
-SELECT input_row, claim_id, line_number_text, date_text, code, modifiers_text, units_text, place_of_service,
-       claim_type, provider_id, claim_reason
+SELECT input_row, source_line, claim_id, line_number_text, date_text, code, modifiers_text, units_text,
+       place_of_service, claim_type, provider_id, claim_reason
 FROM claim_checked WHERE claim_reason IS NOT NULL;
+
+-- Input rows counted from the input itself (every framed row), not derived from lines + rejects.
+CREATE OR REPLACE TEMP TABLE input_count AS SELECT count(*) AS n FROM raw;
 
 DROP VIEW raw;
 DROP VIEW parsed;
