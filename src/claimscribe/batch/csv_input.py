@@ -4,7 +4,8 @@ A file of claim lines comes from exports and spreadsheets: an extra column on on
 Latin-1 byte, CRLF mixed with LF, a `#` comment line. DuckDB's strict CSV reader would stop at the first of
 them (or, lenient, drop an extra column silently), so `scan` first looks at the bytes: a file that is plain
 ASCII with no quote, no carriage return and no blank line is read by DuckDB directly (its strict reader then
-rejects a row only for a wrong number of columns, and the engine falls back here if it does). Any other
+rejects a row only for a wrong number of columns, and the engine falls back here if it does; one line
+ending throughout, LF or CRLF, is plain too). Any other
 file is framed here, one physical line at a time: each line that is not valid UTF-8, has a quote that does
 not close on the line, or has another number of fields than the header becomes a row carrying its reason
 in `source_error`; every row carries its line number in the file (`source_line`). Input rows are counted
@@ -49,17 +50,22 @@ def _header(path: Path) -> tuple[str, ...]:
 
 
 def scan(path: Path) -> Scan:
-    """The header, and whether the rest is plain: ASCII, no quote, no carriage return, no blank line."""
+    """The header, and whether the rest is plain: ASCII, no quote, no blank line, and one line ending
+    throughout (LF, or CRLF on every line; CR and LF mixed is not plain)."""
     header = _header(path)
-    plain = True
-    previous = b""
+    plain, lf, crlf, cr, previous = True, 0, 0, 0, b""
     with path.open("rb") as handle:
         handle.readline()
         while plain and (chunk := handle.read(CHUNK)):
-            joined = previous[-1:] + chunk
-            if not chunk.isascii() or b'"' in chunk or b"\r" in chunk or b"\n\n" in joined:
+            joined = previous[-3:] + chunk
+            if not chunk.isascii() or b'"' in chunk or b"\n\n" in joined or b"\n\r\n" in joined:
                 plain = False
+            lf += chunk.count(b"\n")
+            cr += chunk.count(b"\r")
+            crlf += joined.count(b"\r\n") - previous[-3:].count(b"\r\n")
             previous = chunk
+    if cr and not (cr == crlf == lf):
+        plain = False
     return Scan(header, plain)
 
 

@@ -116,8 +116,8 @@ def _csv(path: Path, header: Sequence[str]) -> str:
     columns = ", ".join(f"{_quoted(c)}: 'VARCHAR'" for c in header)
     return (
         f"read_csv({_quoted(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
-        f"escape = '\"', new_line = '\\n', columns = {{{columns}}}, strict_mode = true, store_rejects = true)"
-    )
+        f"escape = '\"', columns = {{{columns}}}, strict_mode = true, store_rejects = true)"
+    )  # the line ending DuckDB finds: one throughout, LF or CRLF, in a plain file (csv_input.scan)
 
 
 def _function(path: Path, fmt: str, header: Sequence[str]) -> str:

@@ -200,6 +200,7 @@ def generate(
     seed: int = 0,
     fmt: str = "csv",
     bad_share: float = 0.01,
+    providers: int = 200,
 ) -> int:
     """Write about `lines` claim lines to `out` (csv, parquet or jsonl) and return the rows written."""
     if fmt not in FORMATS:
@@ -210,7 +211,7 @@ def generate(
         target = out if fmt == "csv" else Path(tmp) / "lines.csv"
         written = 0
         with target.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(INPUT_COLUMNS)
             claim = 0
             while written < lines:
@@ -218,7 +219,7 @@ def generate(
                 institutional = rng.random() < 0.15
                 on = _date(rng)
                 pos = "22" if institutional else rng.choice(PROFESSIONAL_POS)
-                provider = f"P{rng.randrange(1, 200):04d}"
+                provider = f"P{rng.randrange(1, providers):04d}"
                 diagnoses = rng.sample(pools.diagnoses, rng.choice((1, 1, 2, 3, 4)))
                 patient = rng.randrange(PATIENTS)
                 codes = _claim_codes(rng, pools)
@@ -273,3 +274,85 @@ def generate(
 
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+# -- files shaped unlike the mixed one: the benchmark runs every edit over each ---------------------------
+SHAPES = ("mixed", "uniform", "addons", "long", "huge", "providers")
+
+
+def _column_one_codes(codebook: Path, seed: int) -> list[str]:
+    """Up to POOL_SIZE active NCCI column-one codes of the practitioner table, drawn uniformly."""
+    con = duckdb.connect(str(codebook), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT column1 FROM ptp WHERE dataset_id = "
+            "(SELECT max(dataset_id) FROM dataset WHERE family = 'ncci_ptp_practitioner') "
+            "AND effective_to IS NULL"
+        ).fetchall()
+    finally:
+        con.close()
+    codes = sorted(r[0] for r in rows)
+    return random.Random(seed).sample(codes, min(POOL_SIZE, len(codes)))
+
+
+def _shaped_claims(
+    shape: str, rng: random.Random, pools: _Pools, codes: list[str]
+) -> list[tuple[str, str, int]]:
+    """(code, modifiers, units) of one claim of the shape."""
+    if shape == "uniform":  # four lines drawn uniformly from the NCCI column-one codes
+        return [(rng.choice(codes), "", 1) for _ in range(4)]
+    if shape == "addons":  # a primary and many add-on codes, half of them without their primary
+        addons = [rng.choice(pools.addon) for _ in range(rng.randint(3, 8))]
+        return [(a, "", 1) for a, _ in addons] + [(p, "", 1) for _, p in addons[::2] if p != "CCCCC"]
+    if shape == "long":  # 150-250 lines on one claim
+        return [(rng.choice(pools.common), rng.choice(MODIFIER_MIX), 1) for _ in range(rng.randint(150, 250))]
+    return _claim_codes(rng, pools)
+
+
+def generate_shaped(out: Path, *, codebook: Path, lines: int, shape: str, seed: int = 0) -> int:
+    """Write about `lines` claim lines of one shape to the CSV `out`; the rows written. `mixed` is
+    `generate`'s file; `huge` is one claim of every line; `providers` gives each claim its own provider."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape {shape!r} is not one of {SHAPES}")
+    if shape in ("mixed", "providers"):
+        return generate(
+            out, codebook=codebook, lines=lines, seed=seed, providers=lines if shape == "providers" else 200
+        )
+    rng = random.Random(seed)
+    pools = _pools(codebook, seed)
+    codes = _column_one_codes(codebook, seed) if shape == "uniform" else []
+    written = claim = 0
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(INPUT_COLUMNS)
+        while written < lines:
+            claim += 1
+            on = _date(rng)
+            diagnosis = rng.choice(pools.diagnoses)  # one, every line pointing to it (DX-POINTER)
+            if shape == "huge":
+                claim_lines = [(rng.choice(pools.common), "", 1) for _ in range(lines)]
+            else:
+                claim_lines = _shaped_claims(shape, rng, pools, codes)
+            for number, (code, mods, units) in enumerate(claim_lines, start=1):
+                day = on + dt.timedelta(days=number % 30) if shape == "huge" else on
+                writer.writerow(
+                    (
+                        f"S{claim:08d}",
+                        number,
+                        day.isoformat(),
+                        code,
+                        mods,
+                        units,
+                        "11",
+                        "professional",
+                        f"P{claim % 200:04d}",
+                        diagnosis,
+                        "1",
+                        f"PT{claim % PATIENTS:06d}",
+                        "",
+                        "",
+                        "",
+                    )
+                )
+                written += 1
+    return written
