@@ -39,3 +39,12 @@ def test_search_by_code_prefix(server: Server) -> None:
         page = c.get(f"/diagnoses?q=M54.1&date={ON}")
     assert page.status_code == 200
     assert 'href="/diagnoses/M54.16"' in page.text
+
+
+def test_finding_messages_link_their_diagnoses_and_stay_escaped() -> None:
+    from claimscribe.web.filters import dxlinks
+
+    html = str(dxlinks("Diagnosis 1 G63 <script> with M54.16, not CPT 76000"))
+    assert '<a href="/diagnoses/G63">G63</a>' in html
+    assert '<a href="/diagnoses/M54.16">M54.16</a>' in html
+    assert "&lt;script&gt;" in html and "76000</a>" not in html

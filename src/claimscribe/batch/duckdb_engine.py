@@ -54,7 +54,7 @@ FAMILIES = (
     *(MUE_FAMILY[c.mue] for c in claim_types().values()),
 )
 # Families only claims with diagnoses need: a codebook without them still checks files without diagnoses.
-DIAGNOSIS_FAMILIES = ("icd10cm", "icd10cm_history")
+DIAGNOSIS_FAMILIES = ("icd10cm", "icd10cm_history", "icd10cm_notes")
 # The SQL files, in the order they run: the per-day code table, each registered edit's own file in the
 # registry's order (edits/registry.py), then outcome, pricing and summary.
 SQL_FILES = (

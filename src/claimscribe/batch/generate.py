@@ -137,6 +137,12 @@ def _pools(codebook: Path, seed: int) -> _Pools:
     )
 
 
+# Every so many claims carry a fracture code without its seventh character (SEVENTH-CHARACTER), added without
+# consuming a random draw so that every other claim of a seeded file stays as it was.
+SEVENTH_EVERY = 97
+NO_SEVENTH = "S52.501"
+
+
 def _date(rng: random.Random) -> dt.date:
     pick = rng.random()
     for start, days, share in PERIODS:
@@ -221,6 +227,8 @@ def generate(
                 pos = "22" if institutional else rng.choice(PROFESSIONAL_POS)
                 provider = f"P{rng.randrange(1, providers):04d}"
                 diagnoses = rng.sample(pools.diagnoses, rng.choice((1, 1, 2, 3, 4)))
+                if claim % SEVENTH_EVERY == 0:  # no draw: the other draws stay as seeded
+                    diagnoses.append(NO_SEVENTH)
                 patient = rng.randrange(PATIENTS)
                 codes = _claim_codes(rng, pools)
                 contractor = CONTRACTORS[patient % len(CONTRACTORS)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -172,6 +172,7 @@ class Codebook:
         self._ptp_indexes: dict[str, PtpIndex] = {}
         self._records: dict[tuple[str, dt.date | str, str | None], CodeRecord] = {}
         self._diagnoses: dict[tuple[str, dt.date], Icd10cmStatus] = {}
+        self._conventions: dict[tuple[Any, ...], Any] = {}  # ICD-10-CM convention lookups, memoised
         self._resolutions: dict[tuple[str, dt.date], Resolution] = {}
 
     @property
@@ -569,26 +570,45 @@ class Codebook:
         )
 
     # -- ICD-10-CM conventions (reference/icd10cm_conventions.py) ------------------------------------------
+    def _memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A convention lookup computed once per codebook (claims repeat the same diagnoses)."""
+        if key not in self._conventions:
+            if len(self._conventions) >= RECORD_CACHE_SIZE:
+                self._conventions.clear()
+            self._conventions[key] = compute()
+        return self._conventions[key]
+
     def icd10cm_notes(self, code: str, on: dt.date) -> list[conventions.TabularNote]:
         """The tabular notes governing a code (chapter, section, then its own and its parents')."""
-        return conventions.notes(self._q, self.resolve("icd10cm_notes", on).best.dataset_id, code)
+        dataset = self.resolve("icd10cm_notes", on).best.dataset_id
+        key = ("notes", dataset, conventions.nodot(code))
+        return list(self._memo(key, lambda: conventions.notes(self._q, dataset, code)))
 
     def icd10cm_excludes1(self, codes: Sequence[str], on: dt.date) -> list[conventions.Excludes1Pair]:
         """Excludes1 notes pairing two of `codes`: "is this pair Excludes1" for the edits and the scribe."""
         notes = self.resolve("icd10cm_notes", on).best
-        return conventions.excludes1_pairs(self._q, notes.dataset_id, notes.title, codes)
+        key = ("excludes1", notes.dataset_id, tuple(conventions.nodot(c) for c in codes))
+        return list(
+            self._memo(
+                key, lambda: conventions.excludes1_pairs(self._q, notes.dataset_id, notes.title, codes)
+            )
+        )
 
     def icd10cm_seventh(self, code: str, on: dt.date) -> list[conventions.SeventhCharacter]:
         """The seventh characters the tabular defines for a code (empty when none applies)."""
-        return conventions.seventh_characters(
-            self._q, self.resolve("icd10cm_notes", on).best.dataset_id, code
-        )
+        dataset = self.resolve("icd10cm_notes", on).best.dataset_id
+        key = ("seventh", dataset, conventions.nodot(code))
+        return list(self._memo(key, lambda: conventions.seventh_characters(self._q, dataset, code)))
 
     def icd10cm_limits(self, code: str, on: dt.date) -> conventions.DxLimits | None:
         """The I/OCE diagnosis row in force on the date: age range, sex, manifestation, unacceptable PDX."""
         history = self.resolve("icd10cm_history", on)
-        best = history.best
-        return conventions.limits(self._q, best.dataset_id, best.title, code, history.row_date(best))
+        best, row_date = history.best, history.row_date(history.best)
+        key = ("limits", best.dataset_id, conventions.nodot(code), row_date)
+        found: conventions.DxLimits | None = self._memo(
+            key, lambda: conventions.limits(self._q, best.dataset_id, best.title, code, row_date)
+        )
+        return found
 
     def icd10cm_history(self, code: str) -> list[conventions.DxLimits]:
         """Every I/OCE diagnosis row of a code in the newest history release: its quarters and limits."""
@@ -610,6 +630,10 @@ class Codebook:
     ) -> list[conventions.TabularCode]:
         """The tabular's codes that start with `prefix` (nodot), the prefix itself included, in code order."""
         dataset = self.resolve("icd10cm", on).best.dataset_id
+        key = ("under", dataset, conventions.nodot(prefix), limit)
+        return list(self._memo(key, lambda: self._codes_under(dataset, prefix, limit)))
+
+    def _codes_under(self, dataset: str, prefix: str, limit: int) -> list[conventions.TabularCode]:
         rows = self._q(
             "icd10cm_codes_under", dataset_id=dataset, prefix=conventions.nodot(prefix), limit=limit
         )

@@ -1,0 +1,43 @@
+-- DX-SEX (edits/dx_sex.py): with the patient's sex F or M on the line, each claim diagnosis whose I/OCE row in
+-- force on the date is limited to the other sex (the mirror's file has no sex values: nothing fires with it).
+-- The lines pointing to it, every line of the claim when none does.
+
+INSERT INTO findings
+WITH claim_day AS (SELECT DISTINCT claim_id, dos FROM lines),
+limits AS (  -- as Codebook.icd10cm_limits: the I/OCE diagnosis row in force on the release's row date
+    SELECT d.claim_id, d.position, d.code_nodot, c.dos, h.lo_age, h.hi_age, h.sex, h.manifestation,
+           h.unacceptable_pdx,
+           row_number() OVER (PARTITION BY d.claim_id, d.position, c.dos ORDER BY h.effective_from DESC NULLS LAST) AS pick
+    FROM claim_diagnosis d
+    JOIN claim_day c ON c.claim_id = d.claim_id
+    JOIN release r ON r.dos = c.dos AND r.family = 'icd10cm_history' AND r.rank = 1
+    JOIN cb.icd10cm_history h ON h.dataset_id = r.dataset_id AND h.code_nodot = d.code_nodot
+         AND (h.effective_from IS NULL OR h.effective_from <= r.row_date)
+         AND (h.effective_to IS NULL OR h.effective_to >= r.row_date)
+),
+patient AS (
+    SELECT DISTINCT claim_id, dos, patient_sex FROM lines WHERE patient_sex IN ('F', 'M')
+),
+flagged AS (
+    SELECT DISTINCT m.claim_id, m.position, 'sex' AS convention
+    FROM limits m
+    JOIN patient p ON p.claim_id = m.claim_id AND p.dos = m.dos
+    WHERE m.pick = 1 AND m.sex IN ('F', 'M') AND m.sex <> p.patient_sex
+),
+line_pointer AS (SELECT DISTINCT claim_id, line_number, unnest(diagnosis_pointers) AS position FROM lines),
+pointed AS (SELECT DISTINCT claim_id, position FROM line_pointer),
+target AS (  -- each flagged diagnosis' lines: those pointing to it, every line of the claim when none does
+    SELECT f.claim_id, lp.line_number, f.convention
+    FROM flagged f
+    JOIN line_pointer lp ON lp.claim_id = f.claim_id AND lp.position = f.position
+    UNION
+    SELECT f.claim_id, l.line_number, f.convention
+    FROM flagged f
+    JOIN lines l ON l.claim_id = f.claim_id
+    LEFT JOIN pointed pt ON pt.claim_id = f.claim_id AND pt.position = f.position
+    WHERE pt.claim_id IS NULL
+)
+SELECT DISTINCT t.claim_id, t.line_number, 'DX-SEX', k.effect
+FROM target t
+JOIN lines l ON l.claim_id = t.claim_id AND l.line_number = t.line_number
+JOIN k_dx_effect k ON k.convention = t.convention AND k.claim_type = l.claim_type;

@@ -1,0 +1,4 @@
+-- SPECIFICITY (edits/specificity.py): the side comes from the claim's documentation facts (the laterality of
+-- its procedures), which a claim-line file does not carry (a line's RT/LT modifier is not documentation). In batch
+-- this edit has nothing to compare, so this file has no statement and the edit's golden cases with a finding say
+-- per_claim_only. When the line file carries documentation facts, the comparison goes here.
