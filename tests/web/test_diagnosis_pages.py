@@ -48,3 +48,9 @@ def test_finding_messages_link_their_diagnoses_and_stay_escaped() -> None:
     assert '<a href="/diagnoses/G63">G63</a>' in html
     assert '<a href="/diagnoses/M54.16">M54.16</a>' in html
     assert "&lt;script&gt;" in html and "76000</a>" not in html
+
+
+def test_a_dotted_icd10_code_under_codes_opens_its_diagnosis_page(server: Server) -> None:
+    with server.client(follow_redirects=False) as c:
+        moved = c.get(f"/codes/m54.16?date={ON}")
+    assert moved.status_code == 307 and moved.headers["location"] == f"/diagnoses/M54.16?date={ON}"

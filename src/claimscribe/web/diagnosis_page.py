@@ -89,6 +89,14 @@ def normalize_diagnosis(code: str) -> str:
     return bare if len(bare) <= 3 else f"{bare[:3]}.{bare[3:]}"
 
 
+DOTTED = re.compile(r"^[A-Z][0-9][0-9A-Z]\.[0-9A-Z]{1,4}$")
+
+
+def is_diagnosis(code: str) -> bool:
+    """An ICD-10-CM code with its dot (M54.16): never a CPT/HCPCS code, which has none."""
+    return bool(DOTTED.match(code.strip().upper()))
+
+
 def _groups(notes: list[TabularNote]) -> list[NoteGroup]:
     return [
         NoteGroup(kind, title, [n for n in notes if n.kind == kind])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 
 from claimscribe.errors import BadInputError, ClaimscribeError, UnknownCodeError
 from claimscribe.reference.codebook import Codebook
-from claimscribe.web import code_page, code_search
+from claimscribe.web import code_page, code_search, diagnosis_page
 from claimscribe.web.context import (
     AppContext,
     CsrfError,
@@ -84,6 +85,9 @@ async def code_view(
     locality: str | None = None,
     with_code: Annotated[str | None, Query(alias="with", max_length=10)] = None,
 ) -> Response:
+    if diagnosis_page.is_diagnosis(code):  # an ICD-10-CM code written with its dot has its own page
+        query = f"?date={quote(date)}" if date else ""
+        return RedirectResponse(f"/diagnoses/{quote(code.strip().upper())}{query}", status_code=307)
     try:
         page = code_page.build(
             book,
