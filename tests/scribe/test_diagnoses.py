@@ -35,6 +35,8 @@ def _note(post: str, procedure: str = "Injection.") -> str:
         # a fracture under surgical treatment: initial encounter, closed unless documented open (I.C.19.a)
         ("Displaced intraarticular fracture, right distal radius.", "S52.571A"),
         ("Right trigger thumb.", "M65.311"),  # Trigger thumb, right thumb
+        # diabetes of undocumented type defaults to type 2 (Guidelines I.C.4.a.2): not insipidus, not type 1
+        ("Diabetes.", "E11.9"),
     ],
 )
 def test_a_diagnosis_line_gets_the_tabulars_code_for_its_site_and_side(codebook, said, code) -> None:  # type: ignore[no-untyped-def]
@@ -76,3 +78,9 @@ def test_an_item_the_tabular_cannot_say_is_left_to_the_coder(codebook) -> None: 
 )
 def test_combinations_slashes_and_sideless_conditions(codebook, said, codes) -> None:  # type: ignore[no-untyped-def]
     assert scribe_text(_note(said), codebook, on=ON, setting="facility").diagnoses == codes
+
+
+def test_two_conditions_that_fit_equally_are_left_to_the_coder(codebook) -> None:  # type: ignore[no-untyped-def]
+    """Epicondylitis without medial or lateral fits M77.0- and M77.1- alike: no guess."""
+    result = scribe_text(_note("Epicondylitis, right elbow."), codebook, on=ON, setting="facility")
+    assert result.diagnoses == []

@@ -25,7 +25,7 @@ LABELS = Path(__file__).parent / "fixtures" / "mtsamples_labels.yaml"
 
 # Measured on 2026-12-06 with 300 labelled notes (benchmarks/bench_scribe_notes.py, docs/benchmarks.md):
 # dev main CPT 83.7%, wrong code 11.1%, laterality 76.5%, units 95.5%, diagnosis 48.4%;
-# holdout 59.6%, 20.0%, 76.7%, 92.9%, 49.1%. The floors sit a few points below, because the labels file
+# holdout 59.6%, 20.0%, 76.7%, 92.9%, 50.9%. The floors sit a few points below, because the labels file
 # still grows (its engineer lands batches) and a new batch may be harder than the last; raise them with
 # each measurement.
 FLOORS: dict[str, dict[str, float]] = {
@@ -42,7 +42,7 @@ FLOORS: dict[str, dict[str, float]] = {
         "wrong_code_notes_max": 0.27,
         "laterality": 0.70,
         "units": 0.88,
-        "diagnosis_plausible": 0.45,
+        "diagnosis_plausible": 0.48,
         "drug_recall": 0.0,
     },
 }

@@ -582,5 +582,22 @@ def test_suggested_claim_for_each_dictation_has_no_denied_line(codebook, path: P
         lines=result.lines,
         documentation=Documentation(facts=result.facts),
     )
-    denied = [f.message for f in run_edits(claim, codebook) if f.effect == "denied"]
+    findings = run_edits(claim, codebook)
+    # a claim without a diagnosis is denied by DX-POINTER: when the scribe could map none, the coder must
+    # assign one, and the rationale says so - that is the one denial a draft may carry
+    unmapped_dx = not result.diagnoses
+    if unmapped_dx:
+        assert any(r.kind == "not_suggested" and r.code == "ICD-10-CM" for r in result.rationale) or not (
+            facts.indication or facts.stated_diagnoses
+        )
+    # a line of a side no diagnosis names (a right shoulder injection beside left knee osteoarthritis)
+    # points at none, so the claim check asks for its diagnosis: never pointed at the other side's
+    unpointed = {i for i, line in enumerate(result.lines) if result.diagnoses and not line.diagnosis_pointers}
+    denied = [
+        f.message
+        for f in findings
+        if f.effect == "denied"
+        and not (unmapped_dx and f.rule == "DX-POINTER")
+        and not (f.rule == "LATERALITY" and set(f.lines) <= unpointed)
+    ]
     assert denied == []

@@ -224,3 +224,22 @@ def diagnoses(
                     )
                 )
     return chosen
+
+
+_LINE_SIDES = {"RT": "right", "LT": "left"}
+
+
+def pointers_for(
+    modifiers: Sequence[str], diagnoses: Sequence[str], codebook: Codebook, on: dt.date, most: int
+) -> list[int]:
+    """The diagnosis pointers (1-based) of a line: the diagnoses of its side or of no side, so a right
+    shoulder injection does not point at the left knee's osteoarthritis (none then: the coder adds the
+    line's own diagnosis)."""
+    side = next((_LINE_SIDES[m] for m in modifiers if m in _LINE_SIDES), None)
+    index = index_for(codebook, on)
+    fitting = [
+        i + 1
+        for i, code in enumerate(diagnoses)
+        if side is None or index.side_of(code) in (None, side, "bilateral")
+    ]
+    return fitting[:most]

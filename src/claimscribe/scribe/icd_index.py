@@ -32,7 +32,8 @@ REGIONS = frozenset(
     {"cervical", "cervicothoracic", "thoracic", "thoracolumbar", "lumbar", "lumbosacral", "sacral"}
 )
 _WORD = re.compile(r"[a-z0-9]+")
-_LEVEL = re.compile(r"^[ctls][0-9]{1,2}$")  # a spinal level: optional, a bonus where the code names it
+# a spinal level or a numbered type: optional, a bonus where the code names it
+_LEVEL = re.compile(r"^(?:[ctls][0-9]{1,2}|type[0-9]+)$")
 NEGATED = "no_"  # a word said after "without" or "no", up to the end of its clause
 
 
@@ -93,11 +94,15 @@ def tokens(text: str, *, rewrite: bool) -> list[str]:
     found: list[str] = []
     for clause in re.split(r"[,;:()]", lowered.replace("'s", "").replace("(s)", "")):
         negated = False
+        previous = ""
         for word in _WORD.findall(clause):
             if word in ("without", "no", "not"):
                 negated = True
                 continue
             stem = _stem(word, terms)
+            if previous == "type" and stem.isdigit():
+                stem = f"type{stem}"  # "type 2 diabetes", "type I open fracture": the number is the type
+            previous = word
             if stem in terms.stopwords or stem.isdigit():
                 continue
             found.append(NEGATED + stem if negated else stem)
@@ -176,7 +181,8 @@ class IcdIndex:
             exact = True
         if not chosen:
             return []
-        optional = (set(said) - conditions) | (allowed if not sites else set())
+        context = set(context_sites) | {p for c in context_sites for p in _related(c)}
+        optional = (set(said) - conditions) | (allowed if not sites else allowed & context)
         return self._pick(chosen, conditions, optional, side, exact=exact)
 
     def _pick(
@@ -199,6 +205,11 @@ class IcdIndex:
         best = self._best(chosen, conditions, optional, side, strict=False, limit=limit)
         return [best] if best is not None else []
 
+    def side_of(self, code: str) -> Side | None:
+        """The side a billable code's description names (None: no side, or not in this release)."""
+        i = self._by_code.get(code)
+        return self._entries[i].side if i is not None else None
+
     def fits_sites(self, code: str, text: str, context_sites: frozenset[str] = frozenset()) -> bool:
         """Whether every site the code's description names is one the dictated text (or, when it names
         none, the note's procedures) names - the guard a curated mapping's code passes too."""
@@ -211,6 +222,12 @@ class IcdIndex:
     def _with_all(self, words: set[str]) -> set[int]:
         pools = sorted((self._by_word.get(w, set()) for w in words), key=len)
         return set.intersection(*pools) if pools else set()
+
+    @staticmethod
+    def _nested(tied: list[_Entry]) -> bool:
+        """Whether the tied codes are one condition's variants (a subcategory and its children)."""
+        codes = sorted({e.code for e in tied}, key=len)
+        return all(c.startswith(codes[0][:4]) for c in codes)
 
     def _names(self, i: int, site: str) -> bool:
         words = self._entries[i].words
@@ -249,6 +266,9 @@ class IcdIndex:
             return None
         ranked.sort(key=lambda r: (-r[0], len(r[1]), r[1]))
         entry = ranked[0][2]
+        tied = [r[2] for r in ranked if r[0] == ranked[0][0]]
+        if len({e.code[:5] for e in tied}) > 1 and not self._nested(tied):
+            return None  # two different conditions fit equally well (medial or lateral epicondylitis): ask
         return IcdMatch(entry.code, entry.description, tuple(sorted((required | optional) & entry.words)))
 
 

@@ -33,6 +33,7 @@ from claimscribe.reference.codebook import Codebook
 from claimscribe.reference.models import CodeRecord, PtpEdit
 from claimscribe.scribe import spinal, terms
 from claimscribe.scribe.diagnoses import diagnoses as suggest_diagnoses
+from claimscribe.scribe.diagnoses import pointers_for
 from claimscribe.scribe.explain import Candidate, LineRationale, Shortlist
 from claimscribe.scribe.mapping import (
     PROCEDURES_FILE,
@@ -734,8 +735,12 @@ def suggest(
     kept = _distinct_pairs(work, _by_value(kept), _code_procedures(facts, services, standalone))
     claim_lines = [cl for line in kept for cl in _finish(work, line)]
     diagnoses = suggest_diagnoses(facts, codebook, on, work.rationale)
-    pointers = list(range(1, min(len(diagnoses), MAX_POINTERS) + 1))
-    claim_lines = [cl.model_copy(update={"diagnosis_pointers": pointers}) for cl in claim_lines]
+    claim_lines = [
+        cl.model_copy(
+            update={"diagnosis_pointers": pointers_for(cl.modifiers, diagnoses, codebook, on, MAX_POINTERS)}
+        )
+        for cl in claim_lines
+    ]
     coded = _code_procedures(facts, services, standalone)
     for listed in shortlists:
         candidates = ", ".join(c.code for c in listed.candidates)
