@@ -225,7 +225,8 @@ class IcdIndex:
 
     @staticmethod
     def _nested(tied: list[_Entry]) -> bool:
-        """Whether the tied codes are one condition's variants (a subcategory and its children)."""
+        """Whether the tied codes are of one category (M77.0- and M77.1- are; M77 and E23 are not): then the
+        shortest, most general one stands; ties across categories are two conditions."""
         codes = sorted({e.code for e in tied}, key=len)
         return all(c.startswith(codes[0][:4]) for c in codes)
 
@@ -268,7 +269,7 @@ class IcdIndex:
         entry = ranked[0][2]
         tied = [r[2] for r in ranked if r[0] == ranked[0][0]]
         if len({e.code[:5] for e in tied}) > 1 and not self._nested(tied):
-            return None  # two different conditions fit equally well (medial or lateral epicondylitis): ask
+            return None  # two conditions of different categories fit equally well: the coder decides
         return IcdMatch(entry.code, entry.description, tuple(sorted((required | optional) & entry.words)))
 
 
