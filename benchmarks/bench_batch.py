@@ -97,7 +97,7 @@ def _child(code: str, *args: str) -> list[str]:
     result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ChildFailed((result.stderr.strip().splitlines() or ["no message"])[-1])
-    return result.stdout.split()
+    return (result.stdout.strip().splitlines() or [""])[-1].split(maxsplit=6)  # the report line
 
 
 def _duckdb(label: str, size: int, made: float, path: Path, out: Path, codebook: Path) -> str:
