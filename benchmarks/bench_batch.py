@@ -49,6 +49,7 @@ summary = run_batch(Path(sys.argv[1]), Path(sys.argv[2]), codebook=Path(sys.argv
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+con.execute("SET enable_progress_bar = false")
 con.execute(f"ATTACH '{sys.argv[3]}' AS cb (READ_ONLY)")
 con.execute(f"CREATE TEMP TABLE d AS SELECT DISTINCT claim_id, date_of_service AS dos, code "
             f"FROM read_parquet('{summary.outputs['lines']}')")
