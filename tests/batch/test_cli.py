@@ -41,3 +41,29 @@ def test_batch_bad_input_is_one_line(tmp_path: Path, codebook_path: Path) -> Non
     )
     assert spark.returncode == 2 and len(spark.stderr.strip().splitlines()) == 1
     assert "no column date_of_service" in spark.stderr
+
+
+def test_batch_summary_leads_with_the_stale_data_warnings_a_check_gives(
+    tmp_path: Path, codebook_path: Path
+) -> None:
+    """The release calendar (reference/release_calendar.yaml) expects quarterly NCCI and MUE files: a date
+    of service two years after the mirror's newest releases is checked against stale data, and the batch
+    summary says so at the top, as the per-claim check does for the same line."""
+    from claimscribe.claims.model import Claim
+    from claimscribe.edits.engine import check_claim
+    from claimscribe.reference.codebook import Codebook
+
+    source = tmp_path / "lines.csv"
+    source.write_text(
+        "claim_id,line_number,date_of_service,code,modifiers,units,place_of_service,claim_type,provider_id\n"
+        "c1,1,2028-06-01,20610,,1,11,professional,1234567893\n"
+    )
+    result = run_cli("batch", str(source), "--out", str(tmp_path / "out"), codebook=codebook_path)
+    assert result.returncode == 0, result.stderr
+    claim = Claim.model_validate(
+        {"date_of_service": "2028-06-01", "place_of_service": "11", "lines": [{"code": "20610", "units": 1}]}
+    )
+    expected = check_claim(claim, Codebook(codebook_path)).data_warnings
+    assert expected, "the mirror's releases are older than the calendar's for 2028"
+    printed = result.stdout.splitlines()
+    assert printed[: len(expected)] == [f"warning: {w}" for w in expected]

@@ -96,6 +96,8 @@ class BatchSummary:
     top_rules: list[tuple[str, int, Decimal]]
     seconds: float
     outputs: dict[str, Path] = field(default_factory=dict)
+    # stale reference data for the file's newest date of service, per claim type (reference/calendar.py)
+    data_warnings: list[str] = field(default_factory=list)
 
     @property
     def lines_per_second(self) -> float:
@@ -301,7 +303,7 @@ def run_batch(
                 report("write", len(SQL_FILES) + 1, len(SQL_FILES) + 2)
                 outputs = _write(con, work, out_format)
                 fetch = lambda q: con.execute(q).fetchall()  # noqa: E731
-                summary = summarize(fetch, moved(outputs, work, out), time.perf_counter() - started)
+                summary = summarize(fetch, moved(outputs, work, out), time.perf_counter() - started, book)
                 write_manifest(work, manifest(summary, fetch, input, fmt, "duckdb", Path(codebook), work))
             finally:
                 con.close()
@@ -345,10 +347,14 @@ def _write(con: duckdb.DuckDBPyConnection, out: Path, out_format: str) -> dict[s
 
 
 def summarize(
-    fetch: Callable[[str], list[tuple[Any, ...]]], outputs: dict[str, Path], seconds: float
+    fetch: Callable[[str], list[tuple[Any, ...]]],
+    outputs: dict[str, Path],
+    seconds: float,
+    codebook: Codebook | None = None,
 ) -> BatchSummary:
     """The run's counts and money from its `lines`, `rejects`, `line_output` and `summary` tables, through
-    `fetch` (a query → rows function), so the DuckDB and Spark engines report alike."""
+    `fetch` (a query → rows function), so the DuckDB and Spark engines report alike; with the codebook, the
+    stale-data warnings for the newest date of service of each claim type, as a per-claim check gives."""
     input_rows, lines, rejects, claims = fetch(
         "SELECT (SELECT max(n) FROM input_count), (SELECT count(*) FROM lines), "
         "(SELECT count(*) FROM rejects), (SELECT count(DISTINCT claim_id) FROM lines)"
@@ -377,7 +383,20 @@ def summarize(
         top_rules=top,
         seconds=seconds,
         outputs=outputs,
+        data_warnings=_staleness(fetch, codebook) if codebook else [],
     )
+
+
+def _staleness(fetch: Callable[[str], list[tuple[Any, ...]]], codebook: Codebook) -> list[str]:
+    """Each distinct warning once, for the newest date of service of each claim type in the file."""
+    warnings: list[str] = []
+    for claim_type, newest in fetch("SELECT claim_type, max(dos) FROM lines GROUP BY claim_type ORDER BY 1"):
+        if newest is None:
+            continue
+        for warning in codebook.staleness(newest, claim_type):
+            if warning not in warnings:
+                warnings.append(warning)
+    return warnings
 
 
 def manifest(

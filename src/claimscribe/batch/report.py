@@ -9,7 +9,7 @@ OUTCOME_ORDER = ("payable", "review", "denied")
 
 def render(summary: BatchSummary) -> str:
     """A few lines of plain text for the terminal."""
-    lines = [
+    lines = [f"warning: {w}" for w in summary.data_warnings] + [
         f"{summary.input_rows:,} input rows: {summary.lines:,} claim lines on {summary.claims:,} claims, "
         f"{summary.rejects:,} rejected",
         "outcomes: " + ", ".join(f"{summary.outcomes.get(o, 0):,} {o}" for o in OUTCOME_ORDER),

@@ -334,7 +334,7 @@ def _run(
         def fetch(query: str) -> list[tuple[object, ...]]:
             return [tuple(r) for r in spark.sql(query).collect()]
 
-        summary = summarize(fetch, moved(outputs, work, out), time.perf_counter() - started)
+        summary = summarize(fetch, moved(outputs, work, out), time.perf_counter() - started, book)
         write_manifest(work, manifest(summary, fetch, original, fmt, "spark", book.path, work))
         for frame in persisted:
             frame.unpersist()
