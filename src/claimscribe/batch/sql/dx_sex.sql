@@ -24,18 +24,10 @@ flagged AS (
     JOIN patient p ON p.claim_id = m.claim_id AND p.dos = m.dos
     WHERE m.pick = 1 AND m.sex IN ('F', 'M') AND m.sex <> p.patient_sex
 ),
-line_pointer AS (SELECT DISTINCT claim_id, line_number, unnest(diagnosis_pointers) AS position FROM lines),
-pointed AS (SELECT DISTINCT claim_id, position FROM line_pointer),
-target AS (  -- each flagged diagnosis' lines: those pointing to it, every line of the claim when none does
-    SELECT f.claim_id, lp.line_number, f.convention
+target AS (  -- each flagged diagnosis' lines (diagnosis_line, load.sql)
+    SELECT DISTINCT f.claim_id, dl.line_number, f.convention
     FROM flagged f
-    JOIN line_pointer lp ON lp.claim_id = f.claim_id AND lp.position = f.position
-    UNION
-    SELECT f.claim_id, l.line_number, f.convention
-    FROM flagged f
-    JOIN lines l ON l.claim_id = f.claim_id
-    LEFT JOIN pointed pt ON pt.claim_id = f.claim_id AND pt.position = f.position
-    WHERE pt.claim_id IS NULL
+    JOIN diagnosis_line dl ON dl.claim_id = f.claim_id AND dl.position = f.position
 )
 SELECT DISTINCT t.claim_id, t.line_number, 'DX-SEX', k.effect
 FROM target t

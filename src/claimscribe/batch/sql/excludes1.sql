@@ -33,18 +33,10 @@ position_of_pair AS (
     SELECT claim_id, first_position AS position FROM pair
     UNION SELECT claim_id, second_position FROM pair
 ),
-line_pointer AS (SELECT DISTINCT claim_id, line_number, unnest(diagnosis_pointers) AS position FROM lines),
-pointed AS (SELECT DISTINCT claim_id, position FROM line_pointer),
-target AS (
-    SELECT p.claim_id, lp.line_number
+target AS (  -- the lines of either diagnosis of a pair (diagnosis_line, load.sql)
+    SELECT DISTINCT p.claim_id, dl.line_number
     FROM position_of_pair p
-    JOIN line_pointer lp ON lp.claim_id = p.claim_id AND lp.position = p.position
-    UNION
-    SELECT p.claim_id, l.line_number
-    FROM position_of_pair p
-    JOIN lines l ON l.claim_id = p.claim_id
-    LEFT JOIN pointed pt ON pt.claim_id = p.claim_id AND pt.position = p.position
-    WHERE pt.claim_id IS NULL
+    JOIN diagnosis_line dl ON dl.claim_id = p.claim_id AND dl.position = p.position
 )
 SELECT DISTINCT t.claim_id, t.line_number, 'EXCLUDES1', k.effect
 FROM target t

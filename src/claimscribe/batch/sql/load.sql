@@ -142,6 +142,21 @@ SELECT claim_id, position,
        code_nodot
 FROM each_code;
 
+-- The lines each diagnosis of a claim applies to: those that point to it, every line of the claim when none does
+-- (the ICD-10-CM convention edits report a finding about a diagnosis on these lines).
+CREATE OR REPLACE TEMP TABLE diagnosis_line AS
+WITH line_pointer AS (SELECT DISTINCT claim_id, line_number, unnest(diagnosis_pointers) AS position FROM lines),
+pointed AS (SELECT DISTINCT claim_id, position FROM line_pointer)
+SELECT d.claim_id, d.position, lp.line_number
+FROM claim_diagnosis d
+JOIN line_pointer lp ON lp.claim_id = d.claim_id AND lp.position = d.position
+UNION
+SELECT d.claim_id, d.position, l.line_number
+FROM claim_diagnosis d
+JOIN lines l ON l.claim_id = d.claim_id
+LEFT JOIN pointed pt ON pt.claim_id = d.claim_id AND pt.position = d.position
+WHERE pt.claim_id IS NULL;
+
 -- `source_line`: the row's line in the input file (a CSV's header is line 1), or its row number.
 CREATE OR REPLACE TEMP TABLE rejects AS
 SELECT input_row, source_line, claim_id, line_number_text AS line_number, date_text AS date_of_service, code,
