@@ -51,14 +51,13 @@ from claimscribe.edits.imaging_included import (
     including_entry,
 )
 from claimscribe.edits.model import Finding, Outcome, severity_for
-from claimscribe.edits.recoding import advice
+from claimscribe.edits.recoding import line_advice
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
 from claimscribe.knowledge.anatomy_model import anatomy_source, read_site, relation
-from claimscribe.knowledge.payment import component_modifiers, place_of_service_rules
+from claimscribe.knowledge.payment import component_modifiers
 from claimscribe.knowledge.schema import Strict
 from claimscribe.knowledge.tables import Table, modifier_sets, table
-from claimscribe.pricing.pfs import is_facility
 from claimscribe.reference.codebook import Codebook
 
 RULE_ID = "IMAGING-INTEGRAL"
@@ -257,25 +256,6 @@ def _context(code: str, procedures: list[str], billed: set[str], facts: Procedur
     return _Context(" and ".join(procedures), found, tuple(voided), shown)
 
 
-def _recode(claim: Claim, index: int, billed: set[str], codebook: Codebook) -> tuple[str, str] | None:
-    """The code to bill instead of the imaging line's, priced in the line's setting."""
-    line = claim.lines[index]
-    place = claim.line_place(line) or place_of_service_rules().default
-    try:
-        facility = is_facility(place)
-    except ValueError:
-        facility = False
-    return advice(
-        line.code,
-        billed,
-        claim.line_date(line),
-        codebook,
-        facility=facility,
-        locality=claim.locality,
-        modifiers=tuple(line.modifiers),
-    )
-
-
 def _recoded(context: _Context, fix: str, source: str) -> tuple[str, str]:
     """The fix and source of a denial, leading with the right code when there is one."""
     if context.recode is None:
@@ -416,7 +396,7 @@ def check(claim: Claim, codebook: Codebook, facts: ProcedureFacts | None) -> lis
                 procedures = [p for p in surgical if including_entry(p, code, on) is None]
                 found = _context(code, procedures, set(billed), facts) if procedures else None
                 if found is not None:
-                    found = replace(found, recode=_recode(claim, index, set(billed), codebook))
+                    found = replace(found, recode=line_advice(claim, index, set(billed), codebook))
                 contexts[code] = found
             context = contexts[code]
             if context is not None:

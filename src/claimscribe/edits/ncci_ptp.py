@@ -47,12 +47,11 @@ from claimscribe.edits.distinct import (
 )
 from claimscribe.edits.global_ import em_range_table, is_em
 from claimscribe.edits.model import Finding, Outcome, severity_for
-from claimscribe.edits.recoding import advice, instead
+from claimscribe.edits.recoding import line_advice
 from claimscribe.edits.registry import edit
 from claimscribe.errors import BadInputError
-from claimscribe.knowledge.payment import claim_types, place_of_service_rules
+from claimscribe.knowledge.payment import claim_types
 from claimscribe.knowledge.tables import Table, modifier_sets, table
-from claimscribe.pricing.pfs import is_facility
 from claimscribe.reference.codebook import PTP_FAMILY, Codebook
 from claimscribe.reference.models import PtpEdit
 from claimscribe.reference.ptp_index import PtpPairs
@@ -154,27 +153,6 @@ def _finding(
     )
 
 
-def _recode(claim: Claim, index: int, billed: set[str], codebook: Codebook) -> tuple[str, str] | None:
-    """The code to bill instead of a denied column-two line's, priced in its setting."""
-    line = claim.lines[index]
-    if instead(line.code, billed) is None:
-        return None
-    place = claim.line_place(line) or place_of_service_rules().default
-    try:
-        facility = is_facility(place)
-    except ValueError:
-        facility = False
-    return advice(
-        line.code,
-        billed,
-        claim.line_date(line),
-        codebook,
-        facility=facility,
-        locality=claim.locality,
-        modifiers=tuple(line.modifiers),
-    )
-
-
 def _service(code: str, modifiers: set[str], on: dt.date, codebook: Codebook) -> Service:
     """What a pair needs to know of a code on a date: E/M or not, global period, bilateral indicator."""
     try:
@@ -250,7 +228,7 @@ def _judge(
         pairs = [Codebook.ptp_edit(columns, i, source) for i in first]
         name, effect = KINDS[int(kind[first[0]])]
         lines = lines_by_code[pairs[0].column2]
-        recode = _recode(claim, lines[0], set(lines_by_code), codebook) if effect == "denied" else None
+        recode = line_advice(claim, lines[0], set(lines_by_code), codebook) if effect == "denied" else None
         findings.append(_finding(name, effect, lines, pairs, len(group), verdicts.get(first[0]), recode))
     return sorted(findings, key=lambda f: f.lines)
 

@@ -12,8 +12,11 @@ import datetime as dt
 from functools import cache
 
 from claimscribe import knowledge
+from claimscribe.claims.model import Claim
 from claimscribe.errors import BadInputError
+from claimscribe.knowledge.payment import place_of_service_rules
 from claimscribe.knowledge.schema import Strict
+from claimscribe.pricing.pfs import is_facility
 from claimscribe.reference.codebook import Codebook
 
 RECODING_FILE = "rules/recoding.yaml"
@@ -94,3 +97,25 @@ def advice(
     sentence = f"Bill {right} instead of {code} with {beside} if {' '.join(rule.when.split())}."
     titles = "; ".join(knowledge.sources()[s].title for s in rule.sources)
     return sentence, f"knowledge/{RECODING_FILE} {rule.id} ({titles})"
+
+
+def line_advice(claim: Claim, index: int, billed: set[str], codebook: Codebook) -> tuple[str, str] | None:
+    """`advice` for a claim line: the code to bill instead of its code beside `billed`, priced in the line's
+    setting (its place of service, else the default one) and the claim's locality."""
+    line = claim.lines[index]
+    if instead(line.code, billed) is None:
+        return None
+    place = claim.line_place(line) or place_of_service_rules().default
+    try:
+        facility = is_facility(place)
+    except ValueError:
+        facility = False
+    return advice(
+        line.code,
+        billed,
+        claim.line_date(line),
+        codebook,
+        facility=facility,
+        locality=claim.locality,
+        modifiers=tuple(line.modifiers),
+    )
